@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every Vigil test on a fresh Debian machine with only the .NET SDK:
+# installs the real servers the tests start themselves (MariaDB, keepalived, HAProxy, nginx, ...),
+# restores NuGet packages, then runs `dotnet test` on the whole solution.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(mariadb-server mariadb-client keepalived haproxy nginx varnish wrk iproute2 iputils-ping curl arping tcpdump procps)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "missing Debian packages (run as root to install): ${missing[*]}" >&2
+  fi
+fi
+# Debian starts nothing in a container, but a machine with systemd may have started the packaged
+# services on their default ports; the tests start their own instances on their own ports.
+for s in nginx haproxy varnish mariadb keepalived; do
+  (command -v systemctl >/dev/null && systemctl stop "$s") >/dev/null 2>&1 || true
+done
+
+dotnet build Vigil.slnx -c Release -nologo -v q
+dotnet test Vigil.slnx -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee /tmp/vigil-test.log
+status=${PIPESTATUS[0]}
+# One plain closing line: "N passed, N failed, N skipped".
+awk '/^(Passed!|Failed!) +- +Failed: /{
+  for (i=1;i<=NF;i++){ if($i=="Failed:")f+=$(i+1); if($i=="Passed:")p+=$(i+1); if($i=="Skipped:")s+=$(i+1) } }
+  END{ gsub(",","",f); printf "%d passed, %d failed, %d skipped\n", p, f, s }' /tmp/vigil-test.log
+exit "$status"

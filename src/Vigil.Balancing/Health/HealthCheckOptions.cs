@@ -25,6 +25,8 @@ public sealed record HealthCheckOptions
     /// <summary>"primary" or "replica" for MySQL checks.</summary>
     public string? Role { get; init; }
     public TimeSpan MaxLag { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>MySQL replica pools: when every replica is out, send reads to the primary (these backends are marked backup).</summary>
+    public bool FallbackToPrimary { get; init; }
 }
 
 /// <summary>Passive health: eject a backend after consecutive forwarding failures.</summary>

@@ -4,6 +4,7 @@ using Vigil.Balancing.Health;
 using Vigil.Config;
 using Vigil.Proxy.Http;
 using Vigil.Proxy.Http.Routing;
+using RouteOptions = Vigil.Proxy.Http.Routing.RouteOptions;
 using Vigil.Proxy.Http.Upstream;
 
 namespace Vigil.Hosting;

@@ -41,6 +41,8 @@ public sealed class Pool
     public string Name => Options.Name;
     public IReadOnlyList<Backend> Backends { get; }
     public Scheduler Scheduler { get; }
+    /// <summary>The clock the pool judges ejections by (health probers and metrics use it too).</summary>
+    public TimeProvider Time => _time;
 
     /// <summary>Raised after the eligible set changed (health, admin state, ejection).</summary>
     public event Action<Pool>? EligibleChanged;

@@ -9,14 +9,16 @@ namespace Vigil.Caching;
 /// </summary>
 public static class CacheKey
 {
-    public static string For(HttpContext context)
+    public static string For(HttpContext context) =>
+        Build(context.Request.Scheme, context.Request.Host.Value ?? "", Target(context));
+
+    /// <summary>The request target as received (origin-form), or rebuilt from path and query.</summary>
+    public static string Target(HttpContext context)
     {
-        var request = context.Request;
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
-        var target = !string.IsNullOrEmpty(raw) && raw[0] == '/'
-            ? raw
-            : string.Concat(request.PathBase.ToUriComponent(), request.Path.ToUriComponent(), request.QueryString.ToUriComponent());
-        return Build(request.Scheme, request.Host.Value ?? "", target);
+        if (!string.IsNullOrEmpty(raw) && raw[0] == '/') return raw;
+        var request = context.Request;
+        return string.Concat(request.PathBase.ToUriComponent(), request.Path.ToUriComponent(), request.QueryString.ToUriComponent());
     }
 
     public static string Build(string scheme, string host, string target)

@@ -21,6 +21,20 @@ public sealed class MySqlProbe : IHealthProbe
     // MySQL 8.4 dropped SHOW SLAVE STATUS; remember once it answered with a syntax error.
     private volatile bool _useReplicaSyntax;
 
+    /// <summary>
+    /// The probe for one backend of a pool. In a replica pool with <c>fallback_to_primary</c>, the
+    /// backup backends are the primary the reads fall back to: they are checked as primaries, since a
+    /// replica check would always find them "not a replica" and the fallback would never be eligible.
+    /// </summary>
+    public static MySqlProbe ForBackend(HealthCheckOptions options, BackendOptions backend)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(backend);
+        var fallback = backend.Backup && options.FallbackToPrimary
+            && MySqlRoles.TryParse(options.Role, out var role) && role == MySqlRole.Replica;
+        return new MySqlProbe(fallback ? options with { Role = "primary" } : options);
+    }
+
     public MySqlProbe(HealthCheckOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

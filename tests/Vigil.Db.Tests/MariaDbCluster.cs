@@ -56,6 +56,7 @@ public sealed class MariaDbCluster : IAsyncLifetime
                 GRANT REPLICATION CLIENT ON *.* TO 'weak_monitor'@'%';
                 CREATE DATABASE vigil;
                 CREATE TABLE vigil.items (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(100) NOT NULL);
+                CREATE TABLE vigil.failover_log (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(100) NOT NULL);
                 CREATE USER '{AppUser}'@'%' IDENTIFIED BY '{AppPassword}';
                 GRANT SELECT, INSERT, UPDATE, DELETE ON vigil.* TO '{AppUser}'@'%';
                 """, ct);

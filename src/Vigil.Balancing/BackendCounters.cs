@@ -9,6 +9,8 @@ public sealed class BackendCounters
     internal long _connectFailures;
     internal long _bytesIn;
     internal long _bytesOut;
+    internal long _checksOk;
+    internal long _checksFailed;
 
     /// <summary>Requests (L7) or connections (L4) in flight.</summary>
     public long Active => Volatile.Read(ref _active);
@@ -17,6 +19,10 @@ public sealed class BackendCounters
     public long ConnectFailures => Volatile.Read(ref _connectFailures);
     public long BytesIn => Volatile.Read(ref _bytesIn);
     public long BytesOut => Volatile.Read(ref _bytesOut);
+    /// <summary>Active health probes that passed.</summary>
+    public long ChecksOk => Volatile.Read(ref _checksOk);
+    /// <summary>Active health probes that failed (refused, timed out, wrong status...).</summary>
+    public long ChecksFailed => Volatile.Read(ref _checksFailed);
 
     public void AddBytes(long fromBackend, long toBackend)
     {

@@ -15,6 +15,7 @@ public sealed class Pool
     private Backend[] _eligible = [];
     private HashSet<Backend> _eligibleSet = [];
     private long _nextEjectionExpiryTicks = long.MaxValue;
+    private volatile bool _hasEligiblePrimary;
 
     public Pool(PoolOptions options, TimeProvider time, Pool? previous = null)
     {
@@ -40,6 +41,8 @@ public sealed class Pool
     public string Name => Options.Name;
     public IReadOnlyList<Backend> Backends { get; }
     public Scheduler Scheduler { get; }
+    /// <summary>The clock the pool judges ejections by (health probers and metrics use it too).</summary>
+    public TimeProvider Time => _time;
 
     /// <summary>Raised after the eligible set changed (health, admin state, ejection).</summary>
     public event Action<Pool>? EligibleChanged;
@@ -48,7 +51,7 @@ public sealed class Pool
     public ReadOnlySpan<Backend> Eligible => Volatile.Read(ref _eligible);
 
     /// <summary>True when at least one primary backend is eligible (tracking reads this).</summary>
-    public bool HasEligiblePrimary { get; private set; }
+    public bool HasEligiblePrimary => _hasEligiblePrimary;
 
     public Backend? Find(string address)
     {
@@ -60,7 +63,12 @@ public sealed class Pool
     /// <summary>Picks a backend for a new request or connection; null when none is eligible.</summary>
     public Backend? Pick(in PickContext context)
     {
-        if (context.Now.UtcTicks >= Interlocked.Read(ref _nextEjectionExpiryTicks)) Refresh();
+        // An ejection ended: bring the backend back. Only the thread that wins the exchange
+        // refreshes, so a burst of requests at the expiry does not queue on the pool's lock.
+        var expiry = Interlocked.Read(ref _nextEjectionExpiryTicks);
+        if (context.Now.UtcTicks >= expiry
+            && Interlocked.CompareExchange(ref _nextEjectionExpiryTicks, long.MaxValue, expiry) == expiry)
+            Refresh();
         return Scheduler.Pick(context);
     }
 
@@ -114,12 +122,14 @@ public sealed class Pool
                 if (!b.IsEligible(now)) continue;
                 (b.IsBackup ? backups : primaries).Add(b);
             }
-            HasEligiblePrimary = primaries.Count > 0;
+            _hasEligiblePrimary = primaries.Count > 0;
             var eligible = (primaries.Count > 0 ? primaries : backups).ToArray();
             var set = new HashSet<Backend>(eligible);
             foreach (var b in eligible)
                 if (!_eligibleSet.Contains(b) && _eligibleSet.Count + _eligible.Length > 0) b.MarkEligibleSince(now);
-            changed = !set.SetEquals(_eligibleSet) || _eligible.Length == 0 && eligible.Length == 0;
+            // Only a real change is announced: an empty pool refreshed again is no news (it used to
+            // raise the event on every refresh while empty).
+            changed = !set.SetEquals(_eligibleSet);
             _eligibleSet = set;
             Scheduler.Update(eligible, Options.SlowStart);
             Volatile.Write(ref _eligible, eligible);

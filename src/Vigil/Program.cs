@@ -1,1 +1,3 @@
-return 0;
+using Vigil;
+
+return await Cli.RunAsync(args);

@@ -7,10 +7,15 @@ namespace Vigil.Balancing.Health;
 /// </summary>
 public sealed class HealthState
 {
+    private readonly Lock _gate = new();
     private readonly int _rise;
     private readonly int _fall;
     private int _successes;
     private int _failures;
+    // Up, reason and since are read together by the data path and /api/status on other threads;
+    // one immutable view swapped atomically means no reader sees "up" with a stale reason, nor a
+    // torn DateTimeOffset.
+    private View _view;
 
     public HealthState(int rise, int fall, bool initiallyUp, DateTimeOffset now)
     {
@@ -18,42 +23,51 @@ public sealed class HealthState
         ArgumentOutOfRangeException.ThrowIfLessThan(fall, 1);
         _rise = rise;
         _fall = fall;
-        IsUp = initiallyUp;
-        Reason = initiallyUp ? "no check yet" : "waiting for first check";
-        Since = now;
+        _view = new View(initiallyUp, initiallyUp ? "no check yet" : "waiting for first check", now, "none");
     }
 
-    public bool IsUp { get; private set; }
-    public string Reason { get; private set; }
-    public DateTimeOffset Since { get; private set; }
+    public int Rise => _rise;
+    public int Fall => _fall;
+    public bool IsUp => Volatile.Read(ref _view).IsUp;
+    public string Reason => Volatile.Read(ref _view).Reason;
+    public DateTimeOffset Since => Volatile.Read(ref _view).Since;
     /// <summary>Result of the most recent probe, for /api/status and metrics.</summary>
-    public string LastResult { get; private set; } = "none";
+    public string LastResult => Volatile.Read(ref _view).LastResult;
 
     /// <summary>Records one probe result; returns true when the state changed.</summary>
     public bool Record(bool success, string detail, DateTimeOffset now)
     {
-        lock (this)
+        lock (_gate)
         {
-            LastResult = detail;
+            var view = _view;
             if (success)
             {
                 _failures = 0;
-                if (IsUp) { Reason = detail; return false; }
-                if (++_successes < _rise) return false;
-                IsUp = true;
+                if (view.IsUp || ++_successes < _rise)
+                {
+                    // No change of state. While up the reason follows the latest success; while
+                    // down it keeps the failure that took the backend down.
+                    Publish(view.IsUp ? view with { Reason = detail, LastResult = detail } : view with { LastResult = detail });
+                    return false;
+                }
             }
             else
             {
                 _successes = 0;
-                if (!IsUp) { Reason = detail; return false; }
-                if (++_failures < _fall) return false;
-                IsUp = false;
+                if (!view.IsUp || ++_failures < _fall)
+                {
+                    Publish(!view.IsUp ? view with { Reason = detail, LastResult = detail } : view with { LastResult = detail });
+                    return false;
+                }
             }
-            Reason = detail;
-            Since = now;
             _successes = 0;
             _failures = 0;
+            Publish(new View(success, detail, now, detail));
             return true;
         }
     }
+
+    private void Publish(View view) => Volatile.Write(ref _view, view);
+
+    private sealed record View(bool IsUp, string Reason, DateTimeOffset Since, string LastResult);
 }

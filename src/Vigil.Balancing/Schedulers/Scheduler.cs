@@ -11,7 +11,7 @@ namespace Vigil.Balancing.Schedulers;
 /// </remarks>
 public abstract class Scheduler
 {
-    /// <summary>Replaces the eligible set (never empty; the pool handles "no backend").</summary>
+    /// <summary>Replaces the eligible set; it may be empty, and then <see cref="Pick"/> returns null.</summary>
     public abstract void Update(Backend[] eligible, TimeSpan slowStart);
 
     /// <summary>Picks one backend of the eligible set, or null when the set is empty.</summary>
@@ -21,6 +21,11 @@ public abstract class Scheduler
     public static Scheduler Create(SchedulerKind kind) => kind switch
     {
         SchedulerKind.RoundRobin => new RoundRobinScheduler(),
-        _ => new RoundRobinScheduler(), // TODO(balancing): the other schedulers
+        SchedulerKind.WeightedRoundRobin => new SmoothWeightedRoundRobinScheduler(),
+        SchedulerKind.LeastConnections => new LeastConnectionsScheduler(),
+        SchedulerKind.SourceHash => new SourceHashScheduler(),
+        SchedulerKind.ConsistentHash => new ConsistentHashScheduler(),
+        SchedulerKind.PowerOfTwo => new PowerOfTwoScheduler(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown scheduler"),
     };
 }

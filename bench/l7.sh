@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# L7 round-robin proxy, side by side: Vigil vs nginx vs HAProxy in front of the same three
+# backends (nginx answering 1 KiB bodies), keep-alive, measured with wrk in one run.
+# Usage: bash bench/l7.sh   (env: WRK_CONNECTIONS, WRK_DURATION_MAIN)
+source "$(dirname "$0")/lib.sh"
+need wrk nginx haproxy dotnet
+BACKENDS=(18081 18082 18083)
+NGINX_PORT=18090 HAPROXY_PORT=18091 VIGIL_PORT=18092 ADMIN_PORT=18093
+
+body=$(head -c 1024 /dev/zero | tr '\0' 'x')
+mkdir -p "$WORK/nginx-b" "$WORK/nginx-p"
+{
+  echo "worker_processes 1; daemon off; pid $WORK/nginx-b/pid; error_log $WORK/nginx-b/error.log;"
+  echo "events { worker_connections 4096; }"
+  echo "http { access_log off; keepalive_requests 100000;"
+  for p in "${BACKENDS[@]}"; do echo "  server { listen 127.0.0.1:$p; location / { default_type text/plain; return 200 '$body'; } }"; done
+  echo "}"
+} > "$WORK/nginx-b/nginx.conf"
+nginx -c "$WORK/nginx-b/nginx.conf" -p "$WORK/nginx-b" & PIDS+=($!)
+
+cat > "$WORK/nginx-p/nginx.conf" <<CONF
+worker_processes 2; daemon off; pid $WORK/nginx-p/pid; error_log $WORK/nginx-p/error.log;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 100000;
+  upstream web { $(for p in "${BACKENDS[@]}"; do printf 'server 127.0.0.1:%s; ' "$p"; done) keepalive 64; }
+  server { listen 127.0.0.1:$NGINX_PORT;
+    location / { proxy_pass http://web; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For \$remote_addr; } } }
+CONF
+nginx -c "$WORK/nginx-p/nginx.conf" -p "$WORK/nginx-p" & PIDS+=($!)
+
+cat > "$WORK/haproxy.cfg" <<CONF
+global
+  nbthread 2
+defaults
+  mode http
+  timeout connect 3s
+  timeout client 30s
+  timeout server 30s
+  option forwardfor
+  http-reuse always
+frontend www
+  bind 127.0.0.1:$HAPROXY_PORT
+  default_backend web
+backend web
+  balance roundrobin
+$(for p in "${BACKENDS[@]}"; do echo "  server b$p 127.0.0.1:$p"; done)
+CONF
+haproxy -f "$WORK/haproxy.cfg" -db & PIDS+=($!)
+
+build_vigil
+cat > "$WORK/vigil.yaml" <<CONF
+node: { name: bench }
+admin: { listen: 127.0.0.1:$ADMIN_PORT }
+pools:
+  web:
+    scheduler: round-robin
+    backends:
+$(for p in "${BACKENDS[@]}"; do echo "      - { address: 127.0.0.1:$p }"; done)
+    health: { type: tcp, interval: 2s, timeout: 1s }
+listeners:
+  - name: www
+    protocol: http
+    listen: 127.0.0.1:$VIGIL_PORT
+    routes:
+      - { match: { path_prefix: / }, pool: web }
+CONF
+"$VIGIL" run -c "$WORK/vigil.yaml" > "$WORK/vigil.log" 2>&1 & PIDS+=($!)
+
+for p in "${BACKENDS[@]}" $NGINX_PORT $HAPROXY_PORT $VIGIL_PORT; do wait_port "$p"; done
+echo "L7 round-robin, 1 KiB responses, keep-alive, ${WRK_CONNECTIONS:-64} connections, $(nproc) cores, $(date -u +%F)"
+run_wrk nginx "http://127.0.0.1:$NGINX_PORT/"
+run_wrk haproxy "http://127.0.0.1:$HAPROXY_PORT/"
+run_wrk vigil "http://127.0.0.1:$VIGIL_PORT/"
+ps -o rss= -p "${PIDS[-1]}" | awk '{printf "vigil RSS after run: %.0f MB\n", $1/1024}'
+ratios

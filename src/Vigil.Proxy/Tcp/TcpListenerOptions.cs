@@ -1,0 +1,51 @@
+using System.Net;
+
+namespace Vigil.Proxy.Tcp;
+
+/// <summary>What a TCP listener does with connections beyond <see cref="TcpListenerOptions.MaxConnections"/>.</summary>
+public enum ConnectionLimitMode
+{
+    /// <summary>Stop accepting while at the limit: excess connections wait in the kernel's backlog.</summary>
+    Queue,
+    /// <summary>Accept and close at once, counted as refused.</summary>
+    Refuse,
+}
+
+/// <summary>How a TCP listener moves bytes between client and backend.</summary>
+public enum TcpCopyMode
+{
+    /// <summary>Receive into a pooled buffer and send it on.</summary>
+    Buffered,
+    /// <summary>Linux only: splice(2) through a pipe, so payload bytes never enter user space. Falls back to buffered elsewhere.</summary>
+    Splice,
+}
+
+/// <summary>A <c>protocol: tcp</c> listener as configured: where it listens, which pool it feeds, its limits and timeouts.</summary>
+public sealed record TcpListenerOptions
+{
+    /// <summary>Default for <see cref="CopyMode"/>: the faster mode measured by bench/l4.sh (docs/BENCHMARKS.md).</summary>
+    public const TcpCopyMode DefaultCopyMode = TcpCopyMode.Buffered;
+
+    public required string Name { get; init; }
+    public required IPEndPoint EndPoint { get; init; }
+    /// <summary>Name of the pool connections go to; the host resolves it on every connection so a reload can swap pools.</summary>
+    public required string Pool { get; init; }
+    /// <summary>Expect a PROXY protocol v1 or v2 header from the peer (a balancer in front of Vigil).</summary>
+    public bool AcceptProxy { get; init; }
+    /// <summary>Most connections open at once; 0 means no limit.</summary>
+    public int MaxConnections { get; init; }
+    public ConnectionLimitMode OnLimit { get; init; } = ConnectionLimitMode.Queue;
+    /// <summary>Overrides the pool's connect timeout when set.</summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+    /// <summary>A connection with no byte in either direction for this long is closed; null uses the pool's response timeout, zero disables.</summary>
+    public TimeSpan? IdleTimeout { get; init; }
+    /// <summary>On drain, how long open connections may live before they are cut.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long a peer has to send its PROXY header when <see cref="AcceptProxy"/> is on.</summary>
+    public TimeSpan ProxyHeaderTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>listen(2) backlog: where connections wait when the limit is reached in queue mode.</summary>
+    public int Backlog { get; init; } = 1024;
+    public TcpCopyMode CopyMode { get; init; } = DefaultCopyMode;
+    /// <summary>Size of each direction's pooled buffer in buffered mode.</summary>
+    public int BufferSize { get; init; } = 64 * 1024;
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using YamlDotNet.RepresentationModel;
+
+namespace Vigil.Config;
+
+/// <summary>
+/// Turns the YAML tree into <see cref="VigilConfig"/>, checking every value and cross-reference as it
+/// goes. Sections are read in dependency order (pools and caches before the listeners and VRRP
+/// instances that name them) whatever their order in the file; errors are sorted by line afterwards.
+/// </summary>
+internal sealed partial class ConfigParser
+{
+    private static readonly string[] RootKeys = ["node", "admin", "pools", "listeners", "caches", "vrrp"];
+
+    private readonly ConfigReader _r;
+    private readonly string? _baseDirectory;
+    private readonly Func<string, IPAddress[]> _resolve;
+    private readonly HashSet<string> _poolNames = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _cacheNames = new(StringComparer.Ordinal);
+    /// <summary>Bound endpoints seen so far (admin and listeners), to find overlaps.</summary>
+    private readonly List<(IPEndPoint EndPoint, string Owner, int Line)> _bound = [];
+
+    public ConfigParser(ConfigReader reader, string? baseDirectory, Func<string, IPAddress[]> resolve)
+    {
+        _r = reader;
+        _baseDirectory = baseDirectory;
+        _resolve = resolve;
+    }
+
+    public VigilConfig? Parse(YamlNode root)
+    {
+        var map = _r.Mapping(root, "", RootKeys);
+        if (map is null) return null;
+
+        // Names first, so a reference to a pool whose body has errors is not reported twice.
+        CollectNames(map, "pools", _poolNames);
+        CollectNames(map, "caches", _cacheNames);
+
+        var node = ParseNode(map);
+        var admin = ParseAdmin(map);
+        var pools = ParsePools(map);
+        var caches = ParseCaches(map);
+        var listeners = ParseListeners(map);
+        var vrrp = ParseVrrp(map);
+        if (pools.Count == 0 && listeners.Count == 0 && vrrp.Count == 0)
+            _r.Error(map.Line, "", "nothing to run: define pools and listeners, or vrrp instances");
+        return new VigilConfig
+        {
+            Node = node,
+            Admin = admin,
+            Pools = pools,
+            Caches = caches,
+            Listeners = listeners,
+            Vrrp = vrrp,
+        };
+    }
+
+    private static void CollectNames(MappingReader root, string key, HashSet<string> names)
+    {
+        if (root.Value(key) is not YamlMappingNode section) return;
+        foreach (var k in section.Children.Keys)
+            if (k is YamlScalarNode { Value: { } name }) names.Add(name);
+    }
+
+    private NodeConfig ParseNode(MappingReader root)
+    {
+        var m = root.Mapping("node", ["name"]);
+        var config = new NodeConfig();
+        if (m?.String("name") is { } name)
+        {
+            if (ConfigWords.IsName(name)) config = config with { Name = name };
+            else _r.Error(m.ValueLine("name"), m.PathOf("name"), ConfigWords.NameRule);
+        }
+        return config;
+    }
+
+    private AdminConfig ParseAdmin(MappingReader root)
+    {
+        var config = new AdminConfig();
+        var m = root.Mapping("admin", ["listen", "token", "token_file"]);
+        if (m is null)
+        {
+            _bound.Add((config.ListenEndPoint, "admin", 0));
+            return config;
+        }
+        config = config with { Line = m.Line };
+        if (m.String("listen") is { } listen)
+        {
+            if (ConfigAddress.TryParseLiteralEndPoint(listen, out var ep, out var error))
+                config = config with { Listen = listen, ListenEndPoint = ep };
+            else _r.Error(m.ValueLine("listen"), m.PathOf("listen"), error);
+        }
+        _bound.Add((config.ListenEndPoint, "admin", m.ValueLine("listen")));
+        var token = m.String("token");
+        var tokenFile = m.String("token_file");
+        if (token is not null && tokenFile is not null)
+            _r.Error(m.KeyLine("token_file"), m.PathOf("token_file"), "give token or token_file, not both");
+        if (token is not null && token.Length < 16)
+            _r.Error(m.ValueLine("token"), m.PathOf("token"), "a token needs at least 16 characters");
+        config = config with { Token = token, TokenFile = tokenFile is null ? null : ResolvePath(tokenFile) };
+        if (!IPAddress.IsLoopback(config.ListenEndPoint.Address) && token is null && tokenFile is null)
+            _r.Error(m.ValueLine("listen"), m.PathOf("listen"),
+                $"the admin API listens beyond loopback ({config.Listen}): set token or token_file");
+        return config;
+    }
+
+    /// <summary>Relative file paths are relative to the config file's directory, like nginx's include.</summary>
+    private string ResolvePath(string path) =>
+        _baseDirectory is null || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(_baseDirectory, path));
+
+    /// <summary>Records a bound address and reports overlap with one seen before (same port, same or wildcard address).</summary>
+    private void Bind(IPEndPoint endPoint, string owner, int line, string path)
+    {
+        foreach (var (other, otherOwner, otherLine) in _bound)
+        {
+            if (other.Port != endPoint.Port) continue;
+            // [::] is dual-stack on Linux by default, so it overlaps IPv4 addresses too.
+            var overlap = other.Address.Equals(endPoint.Address)
+                || other.Address.Equals(IPAddress.IPv6Any) || endPoint.Address.Equals(IPAddress.IPv6Any)
+                || other.AddressFamily == endPoint.AddressFamily
+                   && (ConfigAddress.IsWildcard(other.Address) || ConfigAddress.IsWildcard(endPoint.Address));
+            if (!overlap) continue;
+            var where = otherLine > 0 ? $" (line {otherLine})" : " (default 127.0.0.1:9090)";
+            _r.Error(line, path, $"address {endPoint} overlaps {otherOwner}{where}");
+            return;
+        }
+        _bound.Add((endPoint, owner, line));
+    }
+}

@@ -1,0 +1,71 @@
+using System.Net;
+
+namespace Vigil.Config;
+
+/// <summary>Where traffic enters: an address:port with <c>protocol: http</c> (L7 routes) or <c>tcp</c> (L4, one pool).</summary>
+public sealed record ListenerConfig
+{
+    public required string Name { get; init; }
+    public ListenerProtocol Protocol { get; init; } = ListenerProtocol.Http;
+    /// <summary>The operator's spelling of the address.</summary>
+    public required string Listen { get; init; }
+    public required IPEndPoint ListenEndPoint { get; init; }
+    /// <summary>Concurrent connections; null is unlimited.</summary>
+    public int? MaxConnections { get; init; }
+    /// <summary>Idle time after which a connection is closed (tcp: no byte either way; http: keep-alive).</summary>
+    public TimeSpan IdleTimeout { get; init; }
+    /// <summary>On reload or shutdown, how long in-flight work may continue before it is cut.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    // http
+    public IReadOnlyList<RouteConfig> Routes { get; init; } = [];
+    /// <summary>Peers whose X-Forwarded-* headers are kept; from anyone else they are replaced.</summary>
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
+
+    // tcp
+    public string? Pool { get; init; }
+    /// <summary>Expect a PROXY protocol v1/v2 header from the peer (behind another balancer).</summary>
+    public bool AcceptProxy { get; init; }
+    public ConnectionLimitAction OnLimit { get; init; } = ConnectionLimitAction.Queue;
+
+    public int Line { get; init; }
+
+    /// <summary>Default idle timeouts: long-lived L4 sessions (databases) vs HTTP keep-alive.</summary>
+    public static TimeSpan DefaultIdleTimeout(ListenerProtocol protocol) =>
+        protocol == ListenerProtocol.Tcp ? TimeSpan.FromHours(1) : TimeSpan.FromSeconds(120);
+}
+
+public enum ListenerProtocol { Http, Tcp }
+
+/// <summary>What a tcp listener does with a connection beyond <c>max_connections</c>.</summary>
+public enum ConnectionLimitAction
+{
+    /// <summary>Leave it in the kernel backlog until a slot frees (HAProxy's behaviour at maxconn).</summary>
+    Queue,
+    /// <summary>Accept and close it at once so the client fails fast.</summary>
+    Refuse,
+}
+
+/// <summary>An L7 rule of an http listener: requests matching <see cref="Match"/> go to <see cref="Pool"/>, through <see cref="Cache"/> when set.</summary>
+public sealed record RouteConfig
+{
+    public RouteMatch Match { get; init; } = new();
+    public required string Pool { get; init; }
+    public string? Cache { get; init; }
+    public int Line { get; init; }
+}
+
+/// <summary>
+/// Conditions of a route; all given ones must hold. Empty matches every request. Routes are tried in
+/// file order and the first match wins.
+/// </summary>
+public sealed record RouteMatch
+{
+    /// <summary>Host names (case-insensitive, port ignored); <c>*.example.com</c> matches one or more labels.</summary>
+    public IReadOnlyList<string> Hosts { get; init; } = [];
+    public string? PathPrefix { get; init; }
+    /// <summary>Header name → exact value (case-sensitive value, case-insensitive name).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    /// <summary>Upper-case method names.</summary>
+    public IReadOnlyList<string> Methods { get; init; } = [];
+}

@@ -1,0 +1,186 @@
+using Microsoft.Extensions.Logging;
+using Vigil.Admin;
+using Vigil.Balancing;
+using Vigil.Config;
+
+namespace Vigil.Hosting;
+
+/// <summary>
+/// The running Vigil node: the current <see cref="Generation"/>, the listeners that outlive reloads,
+/// and the admin API. A reload with a bad config keeps the running generation and reports why.
+/// </summary>
+public sealed partial class Daemon : IAsyncDisposable
+{
+    private readonly Func<ConfigLoadResult> _load;
+    private readonly RuntimeServices _services;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _reloadGate = new(1, 1);
+    private readonly Dictionary<string, IListenerHost> _listeners = new(StringComparer.Ordinal);
+    private Generation? _current;
+    private AdminServer? _admin;
+    private ReloadReport _lastReload;
+
+    /// <param name="load">Reads and validates the config; called at start and on every reload.</param>
+    public Daemon(Func<ConfigLoadResult> load, RuntimeServices services)
+    {
+        _load = load;
+        _services = services;
+        _logger = services.LoggerFactory.CreateLogger("Vigil");
+        _lastReload = new ReloadReport(true, services.Time.GetUtcNow(), []);
+    }
+
+    /// <summary>The generation serving now.</summary>
+    public Generation Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("not started");
+
+    public RuntimeServices Services => _services;
+
+    /// <summary>The running listeners by name (for tests and status).</summary>
+    public IReadOnlyDictionary<string, IListenerHost> Listeners => _listeners;
+
+    /// <summary>Loads the config and starts everything; throws <see cref="ConfigException"/> on a bad config.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var loaded = _load();
+        if (!loaded.IsValid) throw new ConfigException(loaded.Errors);
+        var generation = Generation.Build(1, loaded.Config!, null, _services);
+        generation.Start(_services);
+        Volatile.Write(ref _current, generation);
+        await ApplyListenersAsync(generation, cancellationToken);
+        var admin = generation.Config.Admin;
+        _admin = new AdminServer(this, admin.ListenEndPoint, ReadToken(admin), _services.LoggerFactory);
+        await _admin.StartAsync(cancellationToken);
+        LogStarted(_logger, generation.Config.Node.Name, generation.Config.Listeners.Count, generation.Pools.Count, admin.Listen);
+    }
+
+    /// <summary>
+    /// Re-reads the config; when valid, builds the next generation beside the running one, swaps it
+    /// in and retires the old one. When not, keeps serving and returns the errors.
+    /// </summary>
+    public async Task<ReloadReport> ReloadAsync(CancellationToken cancellationToken = default)
+    {
+        await _reloadGate.WaitAsync(cancellationToken);
+        try
+        {
+            var loaded = _load();
+            var now = _services.Time.GetUtcNow();
+            if (!loaded.IsValid)
+            {
+                var errors = loaded.Errors.Select(e => e.ToString()).ToArray();
+                foreach (var e in errors) LogReloadError(_logger, e);
+                LogReloadRefused(_logger, errors.Length);
+                return _lastReload = new ReloadReport(false, now, errors);
+            }
+            var old = Current;
+            var next = Generation.Build(old.Number + 1, loaded.Config!, old, _services);
+            next.Start(_services);
+            try
+            {
+                await ApplyListenersAsync(next, cancellationToken);
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
+            {
+                // A listener could not bind: keep the old generation whole rather than half of each.
+                await next.DisposeAsync();
+                LogReloadError(_logger, ex.Message);
+                return _lastReload = new ReloadReport(false, now, [ex.Message]);
+            }
+            Volatile.Write(ref _current, next);
+            await old.DisposeAsync();
+            LogReloaded(_logger, next.Number);
+            return _lastReload = new ReloadReport(true, now, []);
+        }
+        finally
+        {
+            _reloadGate.Release();
+        }
+    }
+
+    /// <summary>Starts new listeners, updates kept ones to <paramref name="next"/>, and drains removed ones.</summary>
+    private async Task ApplyListenersAsync(Generation next, CancellationToken cancellationToken)
+    {
+        var wanted = next.Config.Listeners.ToDictionary(ListenerKey);
+        var retired = new List<IListenerHost>();
+        foreach (var (key, host) in _listeners.ToArray())
+        {
+            if (wanted.TryGetValue(key, out var config) &&
+                (host is not TcpListenerHost || TcpListenerHost.CanUpdateInPlace(host.Config, config)))
+            {
+                host.Update(config, next);
+                continue;
+            }
+            _listeners.Remove(key);
+            retired.Add(host);
+        }
+        // Removed listeners stop accepting before replacements bind the same address.
+        await Task.WhenAll(retired.Select(h => h.DisposeAsync().AsTask()));
+        foreach (var (key, config) in wanted)
+        {
+            if (_listeners.ContainsKey(key)) continue;
+            IListenerHost host = config.Protocol == ListenerProtocol.Http
+                ? new HttpListenerHost(config, next.HttpProxies[config.Name], _services.LoggerFactory)
+                : new TcpListenerHost(config, () => Current, _services.Time, _services.LoggerFactory);
+            await host.StartAsync(cancellationToken);
+            _listeners[key] = host;
+        }
+    }
+
+    private static string ListenerKey(ListenerConfig l) => $"{l.Protocol}/{l.ListenEndPoint}";
+
+    public StatusReport BuildStatus()
+    {
+        var generation = Current;
+        var now = _services.Time.GetUtcNow();
+        return new StatusReport(
+            generation.Config.Node.Name,
+            generation.Number,
+            generation.LoadedAt,
+            _lastReload,
+            _listeners.Values.Select(h => new ListenerStatus(h.Config.Name, h.Config.Protocol.ToString().ToLowerInvariant(), h.Config.Listen)).ToArray(),
+            generation.Pools.Values.Select(p => PoolStatus.From(p, now)).ToArray(),
+            [],
+            []);
+    }
+
+    public BackendStateResult SetBackendState(string pool, string address, AdminState state)
+    {
+        if (!Current.Pools.TryGetValue(pool, out var p)) return BackendStateResult.NoPool;
+        if (!p.SetAdminState(address, state)) return BackendStateResult.NoBackend;
+        LogAdminState(_logger, address, pool, state.ToString().ToLowerInvariant());
+        return BackendStateResult.Done;
+    }
+
+    public int PurgeCache(string? url, string? prefix) => 0;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_admin is not null) await _admin.DisposeAsync();
+        foreach (var host in _listeners.Values) await host.DisposeAsync();
+        _listeners.Clear();
+        if (_current is not null) await _current.DisposeAsync();
+    }
+
+    private static string? ReadToken(AdminConfig admin) =>
+        admin.Token ?? (admin.TokenFile is { } file ? File.ReadAllText(file).Trim() : null);
+
+    [LoggerMessage(LogLevel.Information, "vigil {Node} started: {Listeners} listeners, {Pools} pools, admin on {Admin}")]
+    private static partial void LogStarted(ILogger logger, string node, int listeners, int pools, string admin);
+
+    [LoggerMessage(LogLevel.Information, "config reloaded: generation {Generation}")]
+    private static partial void LogReloaded(ILogger logger, long generation);
+
+    [LoggerMessage(LogLevel.Error, "reload refused: {Error}")]
+    private static partial void LogReloadError(ILogger logger, string error);
+
+    [LoggerMessage(LogLevel.Warning, "reload refused with {Count} errors; the running config stays")]
+    private static partial void LogReloadRefused(ILogger logger, int count);
+
+    [LoggerMessage(LogLevel.Information, "backend {Address} in pool {Pool} set {State} by the admin API")]
+    private static partial void LogAdminState(ILogger logger, string address, string pool, string state);
+}
+
+/// <summary>A config that failed validation; carries every error.</summary>
+public sealed class ConfigException(IReadOnlyList<ConfigError> errors)
+    : Exception(string.Join(Environment.NewLine, errors.Select(e => e.ToString())))
+{
+    public IReadOnlyList<ConfigError> Errors { get; } = errors;
+}

@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Logging;
+using Vigil.Balancing;
+using Vigil.Balancing.Health;
+using Vigil.Config;
+using Vigil.Proxy.Http;
+using Vigil.Proxy.Http.Routing;
+using RouteOptions = Vigil.Proxy.Http.Routing.RouteOptions;
+using Vigil.Proxy.Http.Upstream;
+
+namespace Vigil.Hosting;
+
+/// <summary>
+/// One applied config: its pools (with their health probers) and the proxies of its http listeners.
+/// A reload builds the next generation beside the running one, starts it, swaps it in atomically and
+/// only then stops the old one's probers; unchanged backends are the same objects in both, so their
+/// health, counters and in-flight requests carry over.
+/// </summary>
+public sealed class Generation : IAsyncDisposable
+{
+    private readonly List<HealthProber> _probers = [];
+
+    private Generation(long number, VigilConfig config, IReadOnlyDictionary<string, Pool> pools, DateTimeOffset loadedAt)
+    {
+        Number = number;
+        Config = config;
+        Pools = pools;
+        LoadedAt = loadedAt;
+    }
+
+    public long Number { get; }
+    public VigilConfig Config { get; }
+    public DateTimeOffset LoadedAt { get; }
+    public IReadOnlyDictionary<string, Pool> Pools { get; }
+    /// <summary>The proxy of each http listener, by listener name.</summary>
+    public IReadOnlyDictionary<string, HttpProxy> HttpProxies { get; private init; } = new Dictionary<string, HttpProxy>();
+
+    /// <summary>Builds (but does not start) the generation for <paramref name="config"/>.</summary>
+    public static Generation Build(long number, VigilConfig config, Generation? previous, RuntimeServices services)
+    {
+        var pools = new Dictionary<string, Pool>(StringComparer.Ordinal);
+        foreach (var poolConfig in config.Pools)
+        {
+            Pool? old = null;
+            previous?.Pools.TryGetValue(poolConfig.Name, out old);
+            pools[poolConfig.Name] = new Pool(poolConfig.ToOptions(), services.Time, old);
+        }
+
+        var proxies = new Dictionary<string, HttpProxy>(StringComparer.Ordinal);
+        foreach (var listener in config.Listeners)
+        {
+            if (listener.Protocol != ListenerProtocol.Http) continue;
+            var table = new RouteTable(listener.Routes.Select((r, i) => ToRouteOptions(listener, r, i)));
+            foreach (var route in table.Routes)
+                if (route.Options.Cache is { } cacheName) route.CacheStep = services.CacheStep(cacheName);
+            proxies[listener.Name] = new HttpProxy(table, pools, services.Upstream,
+                services.LoggerFactory.CreateLogger("Vigil.Proxy.Http"),
+                new HttpProxyOptions { ListenerName = listener.Name, TrustedProxies = listener.TrustedProxies },
+                services.Time);
+        }
+
+        return new Generation(number, config, pools, services.Time.GetUtcNow()) { HttpProxies = proxies };
+    }
+
+    /// <summary>Starts the active health checks of every pool that has one.</summary>
+    public void Start(RuntimeServices services)
+    {
+        foreach (var pool in Pools.Values)
+        {
+            if (pool.Options.Health is not { } health) continue;
+            var prober = new HealthProber(pool, services.Probes.Create(health), services.Time,
+                services.LoggerFactory.CreateLogger("Vigil.Health"));
+            prober.Start();
+            _probers.Add(prober);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var prober in _probers) await prober.DisposeAsync();
+        _probers.Clear();
+    }
+
+    private static RouteOptions ToRouteOptions(ListenerConfig listener, RouteConfig route, int index) => new()
+    {
+        Name = $"{listener.Name}#{index + 1}",
+        Pool = route.Pool,
+        Cache = route.Cache,
+        Match = new Proxy.Http.Routing.RouteMatch
+        {
+            Hosts = route.Match.Hosts,
+            PathPrefix = route.Match.PathPrefix,
+            Headers = route.Match.Headers.ToDictionary(h => h.Key, h => (string?)h.Value, StringComparer.OrdinalIgnoreCase),
+            Methods = route.Match.Methods,
+        },
+    };
+}

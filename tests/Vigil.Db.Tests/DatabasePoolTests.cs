@@ -5,8 +5,9 @@ using Vigil.Balancing.Health;
 namespace Vigil.Db.Tests;
 
 /// <summary>
-/// Read/write split with real MariaDB servers: a writer pool (role primary) that follows a promotion,
-/// and a read pool (role replica, fallback_to_primary) that drops stopped replicas and falls back to the primary.
+/// Read/write split with real MariaDB servers and the real health prober: a writer pool (role primary)
+/// that follows a promotion, and a read pool (role replica, fallback_to_primary) that drops stopped
+/// replicas, takes them back, and falls back to the primary when none is left.
 /// </summary>
 [Collection(MariaDbCollection.Name)]
 public sealed class DatabasePoolTests(MariaDbCluster cluster)
@@ -21,6 +22,7 @@ public sealed class DatabasePoolTests(MariaDbCluster cluster)
         Role = role,
         MaxLag = TimeSpan.FromSeconds(5),
         FallbackToPrimary = role == "replica",
+        Interval = TimeSpan.FromMilliseconds(200),
         Timeout = TimeSpan.FromSeconds(3),
         Rise = 2,
         Fall = 1,
@@ -28,47 +30,43 @@ public sealed class DatabasePoolTests(MariaDbCluster cluster)
 
     private static BackendOptions Backend(MariaDbServer server, bool backup = false) => new(server.Address, server.EndPoint, Backup: backup);
 
-    private static Pool NewPool(string name, HealthCheckOptions check, params BackendOptions[] backends) =>
-        new(new PoolOptions { Name = name, Backends = backends, Health = check }, TimeProvider.System);
+    private static Backend? Pick(Pool pool) => pool.Pick(new PickContext(0, DateTimeOffset.UtcNow));
 
     [Fact]
     public async Task Writer_pool_follows_a_promoted_replica()
     {
-        var pool = NewPool("db-write", Check("primary"), Backend(cluster.Primary), Backend(cluster.Replica2));
-        var round = new ProbeRound(pool);
-        await round.RunAsync();
-        Assert.True(round.Eligible().SequenceEqual([cluster.Primary.Address]), round.Describe());
-        Assert.Equal("read_only=1", pool.Find(cluster.Replica2.Address)!.Health.Reason);
+        await using var writers = new ProbedPool("db-write", Check("primary"), Backend(cluster.Primary), Backend(cluster.Replica2));
+        var eligible = await writers.WaitEligibleAsync(Settle, cluster.Primary.Address);
+        Assert.True(eligible.SequenceEqual([cluster.Primary.Address]), writers.Describe());
+        Assert.Equal("read_only=1", writers.Backend(cluster.Replica2).Health.Reason);
 
         try
         {
-            // Failover as an operator (or orchestrator) does it: fence the old primary, stop
-            // replication on the chosen replica and open it for writes. Vigil is told nothing.
+            // Failover as an operator (or orchestrator) does it: fence the old primary, let the chosen
+            // replica catch up, stop its replication and open it for writes. Vigil is told nothing.
             await cluster.Primary.ExecuteAsync("SET GLOBAL read_only = 1");
             await cluster.WaitCaughtUpAsync(cluster.Replica2);
             await cluster.Replica2.ExecuteAsync("STOP SLAVE; SET GLOBAL read_only = 0");
 
-            await round.UntilAsync(p => p.Eligible.Length == 1 && p.Eligible[0].Address == cluster.Replica2.Address, Settle);
-            Assert.True(round.Eligible().SequenceEqual([cluster.Replica2.Address]), round.Describe());
-            Assert.Equal("read_only=1", pool.Find(cluster.Primary.Address)!.Health.Reason);
-
-            var picked = pool.Pick(new PickContext(0, DateTimeOffset.UtcNow));
+            eligible = await writers.WaitEligibleAsync(Settle, cluster.Replica2.Address);
+            Assert.True(eligible.SequenceEqual([cluster.Replica2.Address]), writers.Describe());
+            Assert.Equal("read_only=1", writers.Backend(cluster.Primary).Health.Reason);
+            var picked = Pick(writers.Pool);
             Assert.NotNull(picked);
             Assert.Equal(cluster.Replica2.Address, picked.Address);
 
             // The app user writes on the picked backend, and cannot on the fenced old primary.
-            var note = $"promoted-{Guid.NewGuid():N}";
             await using (var app = await cluster.Replica2.OpenAsync(MariaDbCluster.AppUser, MariaDbCluster.AppPassword))
             {
                 // A table the old primary never writes to, so replication resumes cleanly when the test restores it.
-                await using var insert = new MySqlCommand($"INSERT INTO failover_log (note) VALUES ('{note}')", app);
+                await using var insert = new MySqlCommand($"INSERT INTO failover_log (note) VALUES ('promoted-{Guid.NewGuid():N}')", app);
                 Assert.Equal(1, await insert.ExecuteNonQueryAsync());
             }
             await using (var fenced = await cluster.Primary.OpenAsync(MariaDbCluster.AppUser, MariaDbCluster.AppPassword))
             {
                 await using var insert = new MySqlCommand("INSERT INTO items (note) VALUES ('must fail')", fenced);
                 var refused = await Assert.ThrowsAsync<MySqlException>(() => insert.ExecuteNonQueryAsync());
-                Assert.Equal(MySqlErrorCode.OptionPreventsStatement, refused.ErrorCode); // 1290 --read-only
+                Assert.Equal(MySqlErrorCode.OptionPreventsStatement, refused.ErrorCode); // 1290: running with --read-only
             }
         }
         finally
@@ -78,68 +76,70 @@ public sealed class DatabasePoolTests(MariaDbCluster cluster)
         }
 
         // Failing back: the old primary is writable again, replica 2 read-only again.
-        await round.UntilAsync(p => p.Eligible.Length == 1 && p.Eligible[0].Address == cluster.Primary.Address, Settle);
-        Assert.True(round.Eligible().SequenceEqual([cluster.Primary.Address]), round.Describe());
+        eligible = await writers.WaitEligibleAsync(Settle, cluster.Primary.Address);
+        Assert.True(eligible.SequenceEqual([cluster.Primary.Address]), writers.Describe());
     }
 
     [Fact]
     public async Task Read_pool_drops_stopped_replicas_and_falls_back_to_the_primary()
     {
-        var pool = NewPool("db-read", Check("replica"),
+        await using var readers = new ProbedPool("db-read", Check("replica"),
             Backend(cluster.Replica1), Backend(cluster.Replica2), Backend(cluster.Primary, backup: true));
-        var round = new ProbeRound(pool);
         string[] replicas = [cluster.Replica1.Address, cluster.Replica2.Address];
         Array.Sort(replicas, StringComparer.Ordinal);
 
-        await round.RunAsync();
-        Assert.True(round.Eligible().SequenceEqual(replicas), round.Describe());
-        // The primary is probed as a primary (writable), not as a replica, so the fallback is ready.
-        Assert.Equal(MySqlRole.Primary, round.ProbeOf(pool.Find(cluster.Primary.Address)!).Role);
-        Assert.Equal("writable", pool.Find(cluster.Primary.Address)!.Health.Reason);
+        var eligible = await readers.WaitEligibleAsync(Settle, replicas);
+        Assert.True(eligible.SequenceEqual(replicas), readers.Describe());
+        // The primary, listed as the backup, is judged as the primary the reads fall back to.
+        var primary = readers.Backend(cluster.Primary);
+        var reason = await readers.WaitReasonAsync(primary, r => r != "no check yet", Settle);
+        Assert.True(primary.Health.IsUp, readers.Describe());
+        Assert.Equal("primary (fallback), writable", reason);
 
         // Reads spread over both replicas.
         var seen = new HashSet<string>();
-        for (var i = 0; i < 8; i++) seen.Add(pool.Pick(new PickContext(0, DateTimeOffset.UtcNow))!.Address);
+        for (var i = 0; i < 8; i++) seen.Add(Pick(readers.Pool)!.Address);
         Assert.True(seen.SetEquals(replicas), string.Join(",", seen));
 
         try
         {
             await cluster.Replica1.ExecuteAsync("STOP SLAVE");
-            await round.RunAsync();
-            Assert.True(round.Eligible().SequenceEqual([cluster.Replica2.Address]), round.Describe());
-            Assert.Equal("SQL thread stopped; IO thread stopped", pool.Find(cluster.Replica1.Address)!.Health.Reason);
+            eligible = await readers.WaitEligibleAsync(Settle, cluster.Replica2.Address);
+            Assert.True(eligible.SequenceEqual([cluster.Replica2.Address]), readers.Describe());
+            Assert.Equal("SQL thread stopped; IO thread stopped", readers.Backend(cluster.Replica1).Health.Reason);
 
             await cluster.Replica2.ExecuteAsync("STOP SLAVE");
-            await round.RunAsync();
-            Assert.True(round.Eligible().SequenceEqual([cluster.Primary.Address]), round.Describe());
-            Assert.False(pool.HasEligiblePrimary); // only the backup is serving
-            Assert.Equal(cluster.Primary.Address, pool.Pick(new PickContext(0, DateTimeOffset.UtcNow))!.Address);
+            eligible = await readers.WaitEligibleAsync(Settle, cluster.Primary.Address);
+            Assert.True(eligible.SequenceEqual([cluster.Primary.Address]), readers.Describe());
+            Assert.False(readers.Pool.HasEligiblePrimary); // only the backup serves
+            Assert.Equal(cluster.Primary.Address, Pick(readers.Pool)!.Address);
 
             // Replica 1 returns: after `rise` good probes it takes the reads back from the primary.
             await cluster.Replica1.ExecuteAsync("START SLAVE");
-            await round.RunAsync();
-            await round.UntilAsync(p => p.Eligible.Length == 1 && p.Eligible[0].Address == cluster.Replica1.Address, Settle);
-            Assert.True(round.Eligible().SequenceEqual([cluster.Replica1.Address]), round.Describe());
+            eligible = await readers.WaitEligibleAsync(Settle, cluster.Replica1.Address);
+            Assert.True(eligible.SequenceEqual([cluster.Replica1.Address]), readers.Describe());
+            Assert.Equal(cluster.Replica1.Address, Pick(readers.Pool)!.Address);
         }
         finally
         {
             await cluster.Replica1.ExecuteAsync("START SLAVE");
             await cluster.Replica2.ExecuteAsync("START SLAVE");
         }
-        await round.UntilAsync(p => p.Eligible.Length == 2, Settle);
-        Assert.True(round.Eligible().SequenceEqual(replicas), round.Describe());
+        eligible = await readers.WaitEligibleAsync(Settle, replicas);
+        Assert.True(eligible.SequenceEqual(replicas), readers.Describe());
     }
 
     [Fact]
     public async Task Write_through_the_primary_is_read_from_a_picked_replica()
     {
-        var writers = NewPool("db-write", Check("primary"), Backend(cluster.Primary), Backend(cluster.Replica1), Backend(cluster.Replica2));
-        var readers = NewPool("db-read", Check("replica"),
+        await using var writers = new ProbedPool("db-write", Check("primary"),
+            Backend(cluster.Primary), Backend(cluster.Replica1), Backend(cluster.Replica2));
+        await using var readers = new ProbedPool("db-read", Check("replica"),
             Backend(cluster.Replica1), Backend(cluster.Replica2), Backend(cluster.Primary, backup: true));
-        await new ProbeRound(writers).RunAsync();
-        await new ProbeRound(readers).RunAsync();
+        await writers.WaitEligibleAsync(Settle, cluster.Primary.Address);
+        await readers.WaitEligibleAsync(Settle, cluster.Replica1.Address, cluster.Replica2.Address);
 
-        var writer = writers.Pick(new PickContext(0, DateTimeOffset.UtcNow));
+        var writer = Pick(writers.Pool);
         Assert.NotNull(writer);
         Assert.Equal(cluster.Primary.Address, writer.Address);
         var note = $"row-{Guid.NewGuid():N}";
@@ -150,11 +150,12 @@ public sealed class DatabasePoolTests(MariaDbCluster cluster)
         }
 
         // Each picked replica sees the row once replication delivers it (a moment on loopback).
+        var readFrom = new HashSet<string>();
         for (var i = 0; i < 2; i++)
         {
-            var reader = readers.Pick(new PickContext(0, DateTimeOffset.UtcNow));
+            var reader = Pick(readers.Pool);
             Assert.NotNull(reader);
-            Assert.NotEqual(cluster.Primary.Address, reader.Address);
+            readFrom.Add(reader.Address);
             var count = await Eventually.UntilAsync(async () =>
             {
                 await using var app = await Server(reader).OpenAsync(MariaDbCluster.AppUser, MariaDbCluster.AppPassword);
@@ -163,6 +164,7 @@ public sealed class DatabasePoolTests(MariaDbCluster cluster)
             }, c => c == 1, Settle);
             Assert.Equal(1, count);
         }
+        Assert.DoesNotContain(cluster.Primary.Address, readFrom);
     }
 
     private MariaDbServer Server(Backend backend) =>

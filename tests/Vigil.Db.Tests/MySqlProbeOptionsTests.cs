@@ -1,27 +1,14 @@
-using System.Net;
-using Vigil.Balancing;
 using Vigil.Balancing.Health;
 
 namespace Vigil.Db.Tests;
 
-/// <summary>How a MySqlProbe is built from a pool's check: required fields, and the fallback primary's role.</summary>
+/// <summary>How a MySqlProbe is built from a pool's check: required fields and the role word.</summary>
 public sealed class MySqlProbeOptionsTests
 {
     private static readonly HealthCheckOptions Replica = new()
     {
-        Kind = HealthCheckKind.MySql, User = "monitor", PasswordFile = "/etc/vigil/monitor.pw", Role = "replica", FallbackToPrimary = true,
+        Kind = HealthCheckKind.MySql, User = "monitor", PasswordFile = "/etc/vigil/monitor.pw", Role = "replica",
     };
-
-    [Fact]
-    public void Backup_of_a_fallback_replica_pool_is_checked_as_primary()
-    {
-        var replica = new BackendOptions("127.0.0.1:3307", new IPEndPoint(IPAddress.Loopback, 3307));
-        var primary = new BackendOptions("127.0.0.1:3306", new IPEndPoint(IPAddress.Loopback, 3306), Backup: true);
-        Assert.Equal(MySqlRole.Replica, MySqlProbe.ForBackend(Replica, replica).Role);
-        Assert.Equal(MySqlRole.Primary, MySqlProbe.ForBackend(Replica, primary).Role);
-        // Without fallback_to_primary a backup is just another replica.
-        Assert.Equal(MySqlRole.Replica, MySqlProbe.ForBackend(Replica with { FallbackToPrimary = false }, primary).Role);
-    }
 
     [Theory]
     [InlineData(null, "/pw", "primary")]
@@ -37,6 +24,13 @@ public sealed class MySqlProbeOptionsTests
     [Fact]
     public void Role_is_case_insensitive()
     {
-        Assert.Equal(MySqlRole.Primary, new MySqlProbe(Replica with { Role = "Primary" }).Role);
+        Assert.True(new MySqlProbe(Replica with { Role = "Primary" }).IsPrimaryCheck);
+        Assert.False(new MySqlProbe(Replica).IsPrimaryCheck);
+    }
+
+    [Fact]
+    public void Factory_builds_the_mysql_probe()
+    {
+        Assert.IsType<MySqlProbe>(new HealthProbeFactory().Create(Replica with { Kind = HealthCheckKind.MySql }));
     }
 }

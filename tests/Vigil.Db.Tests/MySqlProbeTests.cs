@@ -8,7 +8,8 @@ public sealed class MySqlProbeTests(MariaDbCluster cluster)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
 
-    private MySqlProbe Probe(string role, string? passwordFile = null, string user = MariaDbCluster.MonitorUser, TimeSpan? maxLag = null) =>
+    private MySqlProbe Probe(string role, string? passwordFile = null, string user = MariaDbCluster.MonitorUser, TimeSpan? maxLag = null,
+        bool fallbackToPrimary = false) =>
         new(new HealthCheckOptions
         {
             Kind = HealthCheckKind.MySql,
@@ -17,6 +18,7 @@ public sealed class MySqlProbeTests(MariaDbCluster cluster)
             Role = role,
             MaxLag = maxLag ?? TimeSpan.FromSeconds(5),
             Timeout = TimeSpan.FromSeconds(3),
+            FallbackToPrimary = fallbackToPrimary,
         });
 
     private static async Task<ProbeResult> ProbeAsync(MySqlProbe probe, MariaDbServer server)
@@ -58,6 +60,30 @@ public sealed class MySqlProbeTests(MariaDbCluster cluster)
         var result = await ProbeAsync(Probe("replica"), cluster.Primary);
         Assert.False(result.Healthy);
         Assert.Equal("not a replica", result.Detail);
+    }
+
+    [Fact]
+    public async Task With_fallback_to_primary_the_primary_counts_while_writable()
+    {
+        var probe = Probe("replica", fallbackToPrimary: true);
+        var up = await ProbeAsync(probe, cluster.Primary);
+        Assert.True(up.Healthy, up.Detail);
+        Assert.Equal("primary (fallback), writable", up.Detail);
+        try
+        {
+            // A fenced (demoted) primary that is not replicating is neither a replica nor the primary.
+            await cluster.Primary.ExecuteAsync("SET GLOBAL read_only = 1");
+            var fenced = await ProbeAsync(probe, cluster.Primary);
+            Assert.False(fenced.Healthy);
+            Assert.Equal("not a replica; read_only=1", fenced.Detail);
+        }
+        finally
+        {
+            await cluster.Primary.ExecuteAsync("SET GLOBAL read_only = 0");
+        }
+        // Replicas are still judged as replicas.
+        var replica = await ProbeAsync(probe, cluster.Replica1);
+        Assert.StartsWith("replicating, lag ", replica.Detail);
     }
 
     [Fact]

@@ -17,40 +17,29 @@ public sealed class MySqlProbe : IHealthProbe
     private readonly string _user;
     private readonly string _passwordFile;
     private readonly TimeSpan _maxLag;
+    private readonly bool _fallbackToPrimary;
     private readonly uint _timeoutSeconds;
     // MySQL 8.4 dropped SHOW SLAVE STATUS; remember once it answered with a syntax error.
     private volatile bool _useReplicaSyntax;
-
-    /// <summary>
-    /// The probe for one backend of a pool. In a replica pool with <c>fallback_to_primary</c>, the
-    /// backup backends are the primary the reads fall back to: they are checked as primaries, since a
-    /// replica check would always find them "not a replica" and the fallback would never be eligible.
-    /// </summary>
-    public static MySqlProbe ForBackend(HealthCheckOptions options, BackendOptions backend)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(backend);
-        var fallback = backend.Backup && options.FallbackToPrimary
-            && MySqlRoles.TryParse(options.Role, out var role) && role == MySqlRole.Replica;
-        return new MySqlProbe(fallback ? options with { Role = "primary" } : options);
-    }
 
     public MySqlProbe(HealthCheckOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrEmpty(options.User)) throw new ArgumentException("a mysql health check needs a user", nameof(options));
         if (string.IsNullOrEmpty(options.PasswordFile)) throw new ArgumentException("a mysql health check needs a password_file", nameof(options));
-        if (!MySqlRoles.TryParse(options.Role, out var role))
+        if (string.Equals(options.Role, "primary", StringComparison.OrdinalIgnoreCase)) IsPrimaryCheck = true;
+        else if (!string.Equals(options.Role, "replica", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"mysql health check role must be primary or replica, not '{options.Role}'", nameof(options));
         _user = options.User;
         _passwordFile = options.PasswordFile;
-        Role = role;
+        _fallbackToPrimary = options.FallbackToPrimary;
         _maxLag = options.MaxLag;
         // The server-side timeouts are whole seconds; round up so they never undercut the check's timeout.
         _timeoutSeconds = (uint)Math.Max(1, Math.Ceiling(options.Timeout.TotalSeconds));
     }
 
-    public MySqlRole Role { get; }
+    /// <summary>True for <c>role: primary</c> (writable), false for <c>role: replica</c> (replicating within max_lag).</summary>
+    public bool IsPrimaryCheck { get; }
 
     /// <summary>
     /// Probes once. Server answers, refusals and login failures come back as a down result with the
@@ -74,7 +63,7 @@ public sealed class MySqlProbe : IHealthProbe
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return Role == MySqlRole.Primary
+            return IsPrimaryCheck
                 ? await ProbePrimaryAsync(connection, cancellationToken).ConfigureAwait(false)
                 : await ProbeReplicaAsync(connection, cancellationToken).ConfigureAwait(false);
         }
@@ -143,9 +132,17 @@ public sealed class MySqlProbe : IHealthProbe
     {
         await using var command = new MySqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return MySqlReplicaStatus.Read(reader).Evaluate(_maxLag);
         // No row: replication was never configured, or RESET SLAVE ALL after a promotion.
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return new ProbeResult(false, "not a replica");
-        return MySqlReplicaStatus.Read(reader).Evaluate(_maxLag);
+        if (!_fallbackToPrimary) return new ProbeResult(false, "not a replica");
+        await reader.DisposeAsync().ConfigureAwait(false);
+        // With fallback_to_primary the pool lists the primary (as a backup) beside the replicas; the
+        // pool's one probe sees only endpoints, so a server that is no replica is judged as the primary
+        // the reads fall back to: up while it is writable, i.e. while it is the primary.
+        var primary = await ProbePrimaryAsync(connection, cancellationToken).ConfigureAwait(false);
+        return primary.Healthy
+            ? new ProbeResult(true, "primary (fallback), writable")
+            : new ProbeResult(false, "not a replica; " + primary.Detail);
     }
 
     private static string Describe(MySqlException e)

@@ -24,14 +24,14 @@ internal sealed partial class ConfigParser
                 _r.Error(k, path, ConfigWords.NameRule);
                 continue;
             }
-            if (ParseCache(name, v, path) is { } cache) caches.Add(cache);
+            if (ParseCache(name, v, path, ConfigReader.Line(k)) is { } cache) caches.Add(cache);
         }
         return caches;
     }
 
-    private CacheConfig? ParseCache(string name, YamlNode node, string path)
+    private CacheConfig? ParseCache(string name, YamlNode node, string path, int line)
     {
-        var m = _r.Mapping(node, path, CacheKeys);
+        var m = _r.Mapping(node, path, CacheKeys, line);
         if (m is null) return null;
         var cache = new CacheConfig { Name = name, Line = m.Line };
         if (m.Size("memory") is { } memory) cache = cache with { Memory = memory };

@@ -38,16 +38,16 @@ internal sealed partial class ConfigParser
                 _r.Error(k, path, ConfigWords.NameRule);
                 continue;
             }
-            if (ParsePool(name, v, path) is { } pool) pools.Add(pool);
+            if (ParsePool(name, v, path, ConfigReader.Line(k)) is { } pool) pools.Add(pool);
         }
         return pools;
     }
 
-    private PoolConfig? ParsePool(string name, YamlNode node, string path)
+    private PoolConfig? ParsePool(string name, YamlNode node, string path, int line)
     {
-        var m = _r.Mapping(node, path, PoolKeys);
+        var m = _r.Mapping(node, path, PoolKeys, line);
         if (m is null) return null;
-        var pool = new PoolConfig { Name = name, Line = ConfigReader.Line(node) };
+        var pool = new PoolConfig { Name = name, Line = line };
         if (m.Word("scheduler", ConfigWords.Schedulers, "scheduler") is { } scheduler) pool = pool with { Scheduler = scheduler };
         if (m.Require("backends")) pool = pool with { Backends = ParseBackends(m) };
         if (m.Value("health") is not null) pool = pool with { Health = ParseHealth(m, pool.Backends) };

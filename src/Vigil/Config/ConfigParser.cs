@@ -106,7 +106,6 @@ internal sealed partial class ConfigParser
             _bound.Add((config.ListenEndPoint, "admin", 0));
             return config;
         }
-        config = config with { Line = m.Line };
         if (m.String("listen") is { } listen)
         {
             if (ConfigAddress.TryParseLiteralEndPoint(listen, out var ep, out var error))
@@ -124,7 +123,7 @@ internal sealed partial class ConfigParser
         if (!IPAddress.IsLoopback(config.ListenEndPoint.Address) && token is null && tokenFile is null)
             _r.Error(m.ValueLine("listen"), m.PathOf("listen"),
                 $"the admin API listens beyond loopback ({config.Listen}): set token or token_file");
-        return config;
+        return ConfigLines.At(config, m.Line);
     }
 
     /// <summary>Relative file paths are relative to the config file's directory, like nginx's include.</summary>

@@ -66,7 +66,6 @@ internal sealed partial class ConfigParser
             Listen = listen ?? "",
             ListenEndPoint = endPoint ?? new IPEndPoint(IPAddress.None, 0),
             IdleTimeout = ListenerConfig.DefaultIdleTimeout(protocol ?? ListenerProtocol.Http),
-            Line = m.Line,
         };
         if (m.Int("max_connections", 1, 10_000_000) is { } max) listener = listener with { MaxConnections = max };
         if (Positive(m, "idle_timeout") is { } idle) listener = listener with { IdleTimeout = idle };
@@ -108,7 +107,7 @@ internal sealed partial class ConfigParser
                 listener = listener with { OnLimit = onLimit };
             }
         }
-        return endPoint is null ? null : listener;
+        return endPoint is null ? null : ConfigLines.At(listener, m.Line);
     }
 
     private List<RouteConfig> ParseRoutes(MappingReader listener, string listenerPath)
@@ -131,10 +130,10 @@ internal sealed partial class ConfigParser
             var cache = m.String("cache");
             if (cache is not null) CheckReference(cache, _cacheNames, "cache", m.ValueLine("cache"), $"{path}.cache");
             if (match is null || pool is null) continue;
-            var route = new RouteConfig { Match = match, Pool = pool, Cache = cache, Line = m.Line };
+            var route = ConfigLines.At(new RouteConfig { Match = match, Pool = pool, Cache = cache }, m.Line);
             // Routes are tried in order; one after a match-all is dead, surely not what was meant.
             if (catchAll is not null)
-                _r.Error(m.Line, path, $"this route is never used: the route at line {catchAll.Line} matches every request");
+                _r.Error(m.Line, path, $"this route is never used: the route at line {ConfigLines.Of(catchAll)} matches every request");
             else if (MatchesEverything(match)) catchAll = route;
             routes.Add(route);
         }

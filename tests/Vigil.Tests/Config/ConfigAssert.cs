@@ -6,14 +6,14 @@ namespace Vigil.Tests.Config;
 /// <summary>Loads YAML text in tests and asserts on errors by exact line.</summary>
 internal static class ConfigAssert
 {
-    public const string File = "test.yaml";
+    public const string FileName = "test.yaml";
 
     /// <summary>Resolves test host names without DNS: <c>db.test</c> → 192.0.2.10, anything else fails.</summary>
     public static IPAddress[] Resolve(string host) => host == "db.test"
         ? [IPAddress.Parse("2001:db8::10"), IPAddress.Parse("192.0.2.10")]
         : throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound);
 
-    public static ConfigLoadResult Load(string yaml) => ConfigLoader.LoadText(yaml, File, null, Resolve);
+    public static ConfigLoadResult Load(string yaml) => ConfigLoader.LoadText(yaml, FileName, null, Resolve);
 
     public static VigilConfig Valid(string yaml)
     {
@@ -30,7 +30,7 @@ internal static class ConfigAssert
         var error = Assert.Single(result.Errors);
         Assert.Equal(line, error.Line);
         foreach (var f in fragments) Assert.Contains(f, error.Message);
-        Assert.StartsWith($"{File}:{line}: ", error.ToString());
+        Assert.StartsWith($"{FileName}:{line}: ", error.ToString());
         return error;
     }
 

@@ -58,7 +58,10 @@ public class DesignExampleTests
         Assert.Equal(SchedulerKind.RoundRobin, web.Scheduler);
         Assert.Equal([2, 1, 1], web.Backends.Select(b => b.Weight));
         Assert.Equal([false, false, true], web.Backends.Select(b => b.Backup));
-        Assert.Equal(7, web.Backends[0].Line);
+        Assert.Equal(7, ConfigLines.Of(web.Backends[0]));
+        Assert.Equal(4, ConfigLines.Of(web));
+        Assert.Equal(17, ConfigLines.Of(c.Listeners[0]));
+        Assert.Equal(27, ConfigLines.Of(c.Vrrp[0]));
         Assert.Equal(HealthCheckKind.Http, web.Health!.Type);
         Assert.Equal("/healthz", web.Health.Path);
         Assert.Equal((200, 399), (web.Health.ExpectMin, web.Health.ExpectMax));

@@ -1,3 +1,4 @@
+using Vigil.Config;
 using static Vigil.Tests.Config.ConfigAssert;
 
 namespace Vigil.Tests.Config;
@@ -226,4 +227,86 @@ public class ListenerErrorTests
         Assert.Contains("'size' is required", result.Errors[3].Message);
         Assert.Contains("is not a duration", result.Errors[4].Message);
     }
+}
+
+/// <summary>The admin section and loopback-only setups such as the demo.</summary>
+public class AdminAndDemoConfigTests
+{
+    [Fact]
+    public void Token_and_token_file_are_exclusive() => Single("""
+        pools: { p: { backends: [ 127.0.0.1:1 ] } }
+        admin:
+          listen: 0.0.0.0:9090
+          token: 0123456789abcdef0123
+          token_file: /etc/vigil/admin.token
+        """, 5, "admin.token_file", "not both");
+
+    [Fact]
+    public void Short_token_is_refused() => Single("""
+        pools: { p: { backends: [ 127.0.0.1:1 ] } }
+        admin: { listen: 0.0.0.0:9090, token: secret }
+        """, 2, "at least 16 characters");
+
+    [Fact]
+    public void Admin_with_token_beyond_loopback_is_fine()
+    {
+        var c = Valid("""
+            pools: { p: { backends: [ 127.0.0.1:1 ] } }
+            admin: { listen: "[::]:9090", token_file: /etc/vigil/admin.token }
+            """);
+        Assert.Equal("/etc/vigil/admin.token", c.Admin.TokenFile);
+        Assert.Equal(9090, c.Admin.ListenEndPoint.Port);
+    }
+
+    [Theory]
+    [InlineData(":8080")]
+    [InlineData("\"*:8080\"")]
+    public void Listen_without_address_suggests_the_wildcard(string listen) => Single($$"""
+        pools: { p: { backends: [ 127.0.0.1:1 ] } }
+        listeners:
+          - name: www
+            listen: {{listen}}
+            routes: [ { pool: p } ]
+        """, 4, "0.0.0.0:8080 (every IPv4 address)");
+
+    /// <summary>What `vigil demo` runs: two nodes on loopback, udp transport, bind address mode, no root.</summary>
+    [Fact]
+    public void Loopback_demo_pair_is_valid()
+    {
+        string Node(string name, int priority, int port, int peer) => $$"""
+            node: { name: {{name}} }
+            admin: { listen: 127.0.0.1:{{9090 + port - 11251}} }
+            pools:
+              web: { backends: [ 127.0.0.1:8081, 127.0.0.1:8082, 127.0.0.1:8083 ], health: { type: http, path: /healthz, interval: 500ms } }
+            listeners:
+              - { name: www, listen: 127.0.0.50:8080, routes: [ { pool: web } ] }
+            vrrp:
+              - name: demo
+                interface: lo
+                vrid: 50
+                priority: {{priority}}
+                advert_interval: 100ms
+                virtual_addresses: [ 127.0.0.50/8 ]
+                transport: udp
+                udp: { listen: 127.0.0.1:{{port}}, peers: [ 127.0.0.1:{{peer}} ] }
+                address_mode: bind
+                track: { pools: { web: -100 } }
+            """;
+        var a = Valid(Node("demo-a", 150, 11251, 11252)).Vrrp[0];
+        var b = Valid(Node("demo-b", 100, 11252, 11251)).Vrrp[0];
+        Assert.Equal((VrrpTransportKind.Udp, VrrpAddressMode.Bind), (a.Transport, a.AddressMode));
+        Assert.Equal(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 11251), a.Udp!.Listen);
+        Assert.Equal(b.Udp!.Listen, Assert.Single(a.Udp.Peers));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), Valid(Node("demo-a", 150, 11251, 11252)).Pools[0].Health!.Timeout);
+    }
+
+    [Fact]
+    public void Checksum_as_v2_refused_for_ipv6() => Single("""
+        vrrp:
+          - name: v6
+            interface: eth0
+            vrid: 7
+            virtual_addresses: [ "2001:db8::7/64" ]
+            v3_checksum_as_v2: true
+        """, 6, "applies only to version 3 with IPv4");
 }

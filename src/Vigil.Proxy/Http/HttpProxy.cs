@@ -98,7 +98,7 @@ public sealed partial class HttpProxy
         {
             UpstreamResult result;
             using (backend.BeginRequest())
-                result = await _upstream.ForwardAsync(context, backend, pool.Options, context.RequestAborted);
+                result = await _upstream.ForwardAsync(context, backend, pool.Options, CancellationToken.None);
 
             if (result.Outcome == UpstreamOutcome.Forwarded)
             {

@@ -203,6 +203,18 @@ public class HttpProxyTests
     }
 
     [Fact]
+    public async Task Connect_timeout_is_a_connect_failure_and_is_retried_on_another_backend()
+    {
+        await using var alive = await Origin.StartAsync("alive");
+        using var stuck = new StuckListener();
+        var pool = TestPools.Create("web", [stuck.Address, alive.Address], o => o with { ConnectTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var proxy = await ProxyServer.StartAsync(pool);
+
+        for (var i = 0; i < 4; i++) Assert.Equal((HttpStatusCode.OK, "alive"), await GetAsync(proxy.Client));
+        Assert.True(pool.Find(stuck.Address)!.Counters.Failures >= 1, "round-robin should have tried the stuck backend");
+    }
+
+    [Fact]
     public async Task Slow_origin_answers_504_after_the_pool_response_timeout()
     {
         await using var slow = await Origin.StartAsync("slow");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -81,7 +82,9 @@ public sealed partial class HttpProxy
     }
 
     /// <summary>Forwards to the route's pool: the step after the cache, or the whole job without one.</summary>
-    private async Task ForwardAsync(HttpContext context, RouteTarget target)
+    /// <remarks>A pooled ValueTask builder: the state machine of this per-request method is reused, not allocated.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ForwardAsync(HttpContext context, RouteTarget target)
     {
         var pool = target.Pool;
         var pick = new PickContext(ClientHash.Of(context.Connection.RemoteIpAddress), _time.GetUtcNow());
@@ -176,7 +179,7 @@ public sealed partial class HttpProxy
         {
             Route = route;
             Pool = pool;
-            Origin = context => proxy.ForwardAsync(context, this);
+            Origin = context => proxy.ForwardAsync(context, this).AsTask();
         }
 
         public Route Route { get; }

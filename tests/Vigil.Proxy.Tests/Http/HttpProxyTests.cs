@@ -232,6 +232,36 @@ public class HttpProxyTests
     }
 
     [Fact]
+    public async Task A_client_that_hangs_up_is_not_held_against_the_backend()
+    {
+        await using var origin = await Origin.StartAsync("o1");
+        var pool = TestPools.Create("web", [origin.Address],
+            o => o with { Outlier = new OutlierOptions(ConsecutiveFailures: 1, EjectFor: TimeSpan.FromMinutes(5)) });
+        await using var proxy = await ProxyServer.StartAsync(pool);
+        var backend = pool.Backends[0];
+
+        using (var cts = new CancellationTokenSource())
+        {
+            var request = proxy.Client.GetAsync("/slow", cts.Token);
+            await WaitUntilAsync(() => backend.Counters.Active == 1);
+            cts.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        }
+        await WaitUntilAsync(() => backend.Counters.Active == 0);
+
+        Assert.Equal(0, backend.Counters.Failures);
+        Assert.False(backend.IsEjected(DateTimeOffset.UtcNow));
+        Assert.Equal((HttpStatusCode.OK, "o1"), await GetAsync(proxy.Client));
+    }
+
+    /// <summary>Polls a condition a bounded number of times (up to about 10 s), failing if it never holds.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(20);
+        Assert.True(condition());
+    }
+
+    [Fact]
     public async Task Forwarded_headers_replace_what_an_untrusted_client_claims()
     {
         await using var origin = await Origin.StartAsync("o1");

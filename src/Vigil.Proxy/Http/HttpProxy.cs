@@ -111,9 +111,13 @@ public sealed partial class HttpProxy
             if (result.Outcome == UpstreamOutcome.ClientAborted) return;
 
             pool.ReportResult(backend, success: false);
+            if (result.Outcome == UpstreamOutcome.FailedBeforeResponse) backend.Counters.CountConnectFailure();
             HttpMetrics.UpstreamFailures.Add(1, new("pool", pool.Name), new("backend", backend.Address), new("reason", Reason(result.Outcome)));
             LogUpstreamFailure(_logger, pool.Name, backend.Address, result.Outcome, result.Error?.Message);
 
+            // Only failures before any response byte are retried. Not timeouts: the backend may still
+            // be working on the request, and a second copy doubles the load on a struggling pool
+            // (HAProxy's default `retry-on conn-failure` makes the same choice).
             if (result.Outcome == UpstreamOutcome.FailedBeforeResponse && retriesLeft-- > 0 && !context.Response.HasStarted
                 && pool.PickOther(pick, backend) is { } other)
             {

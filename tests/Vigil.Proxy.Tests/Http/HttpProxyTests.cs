@@ -200,6 +200,7 @@ public class HttpProxyTests
         Assert.StartsWith("502", body);
         // One attempt on each backend: the first, then the retry on the other.
         Assert.All(pool.Backends, b => Assert.Equal(1, b.Counters.Failures));
+        Assert.All(pool.Backends, b => Assert.Equal(1, b.Counters.ConnectFailures));
     }
 
     [Fact]
@@ -225,6 +226,7 @@ public class HttpProxyTests
         Assert.Equal(HttpStatusCode.GatewayTimeout, status);
         Assert.StartsWith("504", body);
         Assert.Equal(1, pool.Backends[0].Counters.Failures);
+        Assert.Equal(0, pool.Backends[0].Counters.ConnectFailures);
         Assert.Equal(0, pool.Backends[0].Counters.Active);
 
         // The same origin still answers fast requests.

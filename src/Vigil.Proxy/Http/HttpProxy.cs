@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -81,7 +82,9 @@ public sealed partial class HttpProxy
     }
 
     /// <summary>Forwards to the route's pool: the step after the cache, or the whole job without one.</summary>
-    private async Task ForwardAsync(HttpContext context, RouteTarget target)
+    /// <remarks>A pooled ValueTask builder: the state machine of this per-request method is reused, not allocated.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ForwardAsync(HttpContext context, RouteTarget target)
     {
         var pool = target.Pool;
         var pick = new PickContext(ClientHash.Of(context.Connection.RemoteIpAddress), _time.GetUtcNow());
@@ -98,7 +101,7 @@ public sealed partial class HttpProxy
         {
             UpstreamResult result;
             using (backend.BeginRequest())
-                result = await _upstream.ForwardAsync(context, backend, pool.Options, context.RequestAborted);
+                result = await _upstream.ForwardAsync(context, backend, pool.Options, CancellationToken.None);
 
             if (result.Outcome == UpstreamOutcome.Forwarded)
             {
@@ -108,9 +111,13 @@ public sealed partial class HttpProxy
             if (result.Outcome == UpstreamOutcome.ClientAborted) return;
 
             pool.ReportResult(backend, success: false);
+            if (result.Outcome == UpstreamOutcome.FailedBeforeResponse) backend.Counters.CountConnectFailure();
             HttpMetrics.UpstreamFailures.Add(1, new("pool", pool.Name), new("backend", backend.Address), new("reason", Reason(result.Outcome)));
             LogUpstreamFailure(_logger, pool.Name, backend.Address, result.Outcome, result.Error?.Message);
 
+            // Only failures before any response byte are retried. Not timeouts: the backend may still
+            // be working on the request, and a second copy doubles the load on a struggling pool
+            // (HAProxy's default `retry-on conn-failure` makes the same choice).
             if (result.Outcome == UpstreamOutcome.FailedBeforeResponse && retriesLeft-- > 0 && !context.Response.HasStarted
                 && pool.PickOther(pick, backend) is { } other)
             {
@@ -176,7 +183,7 @@ public sealed partial class HttpProxy
         {
             Route = route;
             Pool = pool;
-            Origin = context => proxy.ForwardAsync(context, this);
+            Origin = context => proxy.ForwardAsync(context, this).AsTask();
         }
 
         public Route Route { get; }

@@ -200,6 +200,19 @@ public class HttpProxyTests
         Assert.StartsWith("502", body);
         // One attempt on each backend: the first, then the retry on the other.
         Assert.All(pool.Backends, b => Assert.Equal(1, b.Counters.Failures));
+        Assert.All(pool.Backends, b => Assert.Equal(1, b.Counters.ConnectFailures));
+    }
+
+    [Fact]
+    public async Task Connect_timeout_is_a_connect_failure_and_is_retried_on_another_backend()
+    {
+        await using var alive = await Origin.StartAsync("alive");
+        using var stuck = new StuckListener();
+        var pool = TestPools.Create("web", [stuck.Address, alive.Address], o => o with { ConnectTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var proxy = await ProxyServer.StartAsync(pool);
+
+        for (var i = 0; i < 4; i++) Assert.Equal((HttpStatusCode.OK, "alive"), await GetAsync(proxy.Client));
+        Assert.True(pool.Find(stuck.Address)!.Counters.Failures >= 1, "round-robin should have tried the stuck backend");
     }
 
     [Fact]
@@ -213,10 +226,41 @@ public class HttpProxyTests
         Assert.Equal(HttpStatusCode.GatewayTimeout, status);
         Assert.StartsWith("504", body);
         Assert.Equal(1, pool.Backends[0].Counters.Failures);
+        Assert.Equal(0, pool.Backends[0].Counters.ConnectFailures);
         Assert.Equal(0, pool.Backends[0].Counters.Active);
 
         // The same origin still answers fast requests.
         Assert.Equal((HttpStatusCode.OK, "slow"), await GetAsync(proxy.Client));
+    }
+
+    [Fact]
+    public async Task A_client_that_hangs_up_is_not_held_against_the_backend()
+    {
+        await using var origin = await Origin.StartAsync("o1");
+        var pool = TestPools.Create("web", [origin.Address],
+            o => o with { Outlier = new OutlierOptions(ConsecutiveFailures: 1, EjectFor: TimeSpan.FromMinutes(5)) });
+        await using var proxy = await ProxyServer.StartAsync(pool);
+        var backend = pool.Backends[0];
+
+        using (var cts = new CancellationTokenSource())
+        {
+            var request = proxy.Client.GetAsync("/slow", cts.Token);
+            await WaitUntilAsync(() => backend.Counters.Active == 1);
+            cts.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        }
+        await WaitUntilAsync(() => backend.Counters.Active == 0);
+
+        Assert.Equal(0, backend.Counters.Failures);
+        Assert.False(backend.IsEjected(DateTimeOffset.UtcNow));
+        Assert.Equal((HttpStatusCode.OK, "o1"), await GetAsync(proxy.Client));
+    }
+
+    /// <summary>Polls a condition a bounded number of times (up to about 10 s), failing if it never holds.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(20);
+        Assert.True(condition());
     }
 
     [Fact]

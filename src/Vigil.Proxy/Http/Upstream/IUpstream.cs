@@ -13,7 +13,10 @@ namespace Vigil.Proxy.Http.Upstream;
 /// Contract: the request's headers are final (X-Forwarded-* already set by the proxy) and are
 /// copied as they are, Host included. On a failure before any response byte the implementation
 /// leaves <see cref="HttpResponse.HasStarted"/> false so the caller can retry or answer; it never
-/// writes an error body itself and never throws for network errors or timeouts.
+/// writes an error body itself and never throws for network errors or timeouts. It observes
+/// <see cref="HttpContext.RequestAborted"/> itself (a client that leaves ends the exchange, with
+/// <see cref="UpstreamOutcome.ClientAborted"/>); <c>cancellationToken</c> is only an extra reason to
+/// stop, so the proxy passes none and saves a linked registration per request.
 /// </remarks>
 public interface IUpstream
 {

@@ -43,6 +43,7 @@ public sealed class YarpUpstream : IUpstream, IDisposable
         return new YarpUpstream(services);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<UpstreamResult> ForwardAsync(HttpContext context, Backend backend, PoolOptions pool, CancellationToken cancellationToken)
     {
         var error = await _forwarder.SendAsync(context, Prefix(backend), Invoker(pool.ConnectTimeout), Config(pool.ResponseTimeout),

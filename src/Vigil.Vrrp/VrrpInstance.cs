@@ -326,6 +326,7 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
             }
             catch (Exception ex)
             {
+                Counters.ReceiveError();
                 _logger.LogWarning(ex, "vrrp {Instance}: receive failed", Name);
                 token.WaitHandle.WaitOne(100);
                 continue;
@@ -362,6 +363,10 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         }
         else
         {
+            if (packet.HopLimit != 0 && packet.HopLimit != VrrpDatagram.RequiredTtl)
+            {
+                return VrrpDecodeStatus.BadTtl;
+            }
             source = sourceBytes.Span;
             var destination = destinationBytes.Span;
             message = data;

@@ -162,3 +162,15 @@ public sealed class LabFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that runs only where the namespace lab can (root on Linux); skipped elsewhere.</summary>
+public sealed class LabTheoryAttribute : TheoryAttribute
+{
+    public LabTheoryAttribute()
+    {
+        if (NetnsLab.Unavailable is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}

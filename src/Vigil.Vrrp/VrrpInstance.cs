@@ -35,11 +35,12 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
     private readonly byte[] _ourAddresses;
     private readonly ulong _authData;
     private readonly byte _authType;
+    private static readonly TimeSpan ReceivePollInterval = TimeSpan.FromMilliseconds(100);
     private readonly byte[] _sendBuffer = new byte[2048];
     private readonly byte[] _receiveBuffer = new byte[65536];
     private readonly Channel<ActuatorWork> _actuator = Channel.CreateUnbounded<ActuatorWork>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
-    private Task? _receiveTask;
+    private Thread? _receiveThread;
     private Task? _actuatorTask;
     private volatile int _state;
     private volatile int _effectivePriority;
@@ -132,7 +133,8 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         VrrpMetrics.Register(this);
         _loop.Add(this);
         _actuatorTask = Task.Run(RunActuatorAsync, CancellationToken.None);
-        _receiveTask = Task.Run(() => ReceiveLoopAsync(_stopping.Token), CancellationToken.None);
+        _receiveThread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"vigil-vrrp-rx-{Name}" };
+        _receiveThread.Start();
         if (_tracker is not null)
         {
             _tracker.Changed += OnTrackerChanged;
@@ -158,13 +160,7 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         _actuator.Writer.TryComplete();
         await _actuatorTask!.WaitAsync(cancellationToken).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _receiveTask!.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await Task.Run(() => _receiveThread!.Join(), cancellationToken).ConfigureAwait(false);
         VrrpMetrics.Unregister(this);
     }
 
@@ -311,18 +307,18 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
 
     // ---- receive task -------------------------------------------------------------------------------
 
-    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
+    private void ReceiveLoop()
     {
-        while (!cancellationToken.IsCancellationRequested)
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
         {
             ReceivedPacket packet;
             try
             {
-                packet = await _transport.ReceiveAsync(_receiveBuffer, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
+                if (!_transport.TryReceive(_receiveBuffer, ReceivePollInterval, out packet))
+                {
+                    continue;
+                }
             }
             catch (ObjectDisposedException)
             {
@@ -330,8 +326,9 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
             }
             catch (Exception ex)
             {
+                Counters.ReceiveError();
                 _logger.LogWarning(ex, "vrrp {Instance}: receive failed", Name);
-                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+                token.WaitHandle.WaitOne(100);
                 continue;
             }
             var status = Validate(_receiveBuffer.AsSpan(0, packet.Length), packet, out var e);
@@ -366,6 +363,10 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         }
         else
         {
+            if (packet.HopLimit != 0 && packet.HopLimit != VrrpDatagram.RequiredTtl)
+            {
+                return VrrpDecodeStatus.BadTtl;
+            }
             source = sourceBytes.Span;
             var destination = destinationBytes.Span;
             message = data;

@@ -1,8 +1,9 @@
-using System.Globalization;
 using System.Net.Sockets;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vigil.Vrrp.Packets;
+using Vigil.Vrrp.Transport;
 
 namespace Vigil.Vrrp.Addresses;
 
@@ -18,9 +19,12 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator
     private readonly IReadOnlyList<VirtualAddress> _addresses;
     private readonly AnnounceOptions _announce;
     private readonly ILogger _logger;
+    private readonly string? _netns;
 
-    public InterfaceAddressActuator(string interfaceName, IReadOnlyList<VirtualAddress> addresses, AnnounceOptions? announce = null, ILogger? logger = null)
+    public InterfaceAddressActuator(string interfaceName, IReadOnlyList<VirtualAddress> addresses, AnnounceOptions? announce = null,
+        ILogger? logger = null, string? networkNamespace = null)
     {
+        _netns = networkNamespace;
         _interface = interfaceName;
         _addresses = addresses;
         _announce = announce ?? new AnnounceOptions();
@@ -37,7 +41,7 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator
     {
         foreach (var a in _addresses)
         {
-            var args = new List<string> { "addr", "add", a.ToString(), "dev", _interface };
+            var args = Ip("addr", "add", a.ToString(), "dev", _interface);
             if (a.Address.AddressFamily == AddressFamily.InterNetworkV6)
             {
                 args.Add("nodad"); // usable at once: duplicate detection would delay the takeover by a second
@@ -55,7 +59,7 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator
     {
         foreach (var a in _addresses)
         {
-            var (code, error) = await IpCommand.RunAsync(["addr", "del", a.ToString(), "dev", _interface], cancellationToken).ConfigureAwait(false);
+            var (code, error) = await IpCommand.RunAsync(Ip("addr", "del", a.ToString(), "dev", _interface), cancellationToken).ConfigureAwait(false);
             // Not there: nothing to release (the usual case at startup).
             if (code != 0 && !error.Contains("Cannot assign requested address", StringComparison.Ordinal))
             {
@@ -66,9 +70,9 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator
 
     public async Task AnnounceAsync(CancellationToken cancellationToken)
     {
-        var mac = ReadMac(_interface);
-        var ifindex = int.Parse(File.ReadAllText($"/sys/class/net/{_interface}/ifindex").Trim(), CultureInfo.InvariantCulture);
-        using var socket = PacketSocket.TryOpen(ifindex, out var errno);
+        var (ifindex, mac) = await ReadLinkAsync(cancellationToken).ConfigureAwait(false);
+        var errno = 0;
+        using var socket = NetworkNamespace.Run(_netns, () => PacketSocket.TryOpen(ifindex, out errno));
         FramesSent = 0;
         AnnounceMethod = socket is null ? "arping" : "packet-socket";
         var frame = new byte[NeighborAdvertisementFrame.Length];
@@ -85,8 +89,10 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator
                 {
                     if (bytes.Length == 4)
                     {
-                        var (code, error) = await IpCommand.RunAsync(["-q", "-U", "-c", "1", "-i", _interface, "-S", a.Address.ToString(), a.Address.ToString()],
-                            cancellationToken, "arping").ConfigureAwait(false);
+                        string[] arping = ["arping", "-q", "-U", "-c", "1", "-i", _interface, "-S", a.Address.ToString(), a.Address.ToString()];
+                        var (code, error) = _netns is null
+                            ? await IpCommand.RunAsync(arping[1..], cancellationToken, "arping").ConfigureAwait(false)
+                            : await IpCommand.RunAsync(["netns", "exec", _netns, .. arping], cancellationToken).ConfigureAwait(false);
                         if (code == 0 || code == 1) // 1: no reply, expected for an unsolicited ARP
                         {
                             FramesSent++;
@@ -114,6 +120,19 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator
         }
     }
 
-    internal static byte[] ReadMac(string interfaceName) =>
-        Convert.FromHexString(File.ReadAllText($"/sys/class/net/{interfaceName}/address").Trim().Replace(":", "", StringComparison.Ordinal));
+    private List<string> Ip(params string[] args) => _netns is null ? [.. args] : ["-n", _netns, .. args];
+
+    /// <summary>Interface index and MAC from <c>ip -j link</c> (works across namespaces, unlike /sys).</summary>
+    private async Task<(int Index, byte[] Mac)> ReadLinkAsync(CancellationToken cancellationToken)
+    {
+        var (code, output) = await IpCommand.RunAsync(Ip("-j", "link", "show", "dev", _interface), cancellationToken, captureOutput: true).ConfigureAwait(false);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"ip link show dev {_interface}: {output}");
+        }
+        using var json = JsonDocument.Parse(output);
+        var link = json.RootElement[0];
+        var mac = Convert.FromHexString(link.GetProperty("address").GetString()!.Replace(":", "", StringComparison.Ordinal));
+        return (link.GetProperty("ifindex").GetInt32(), mac);
+    }
 }

@@ -8,7 +8,9 @@ namespace Vigil.Vrrp.Addresses;
 /// </summary>
 internal static class IpCommand
 {
-    public static async Task<(int ExitCode, string Error)> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken, string command = "ip")
+    /// <summary>Runs the command; returns the exit code and stderr (or stdout with <paramref name="captureOutput"/>).</summary>
+    public static async Task<(int ExitCode, string Text)> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken,
+        string command = "ip", bool captureOutput = false)
     {
         var start = new ProcessStartInfo(command)
         {
@@ -24,7 +26,8 @@ internal static class IpCommand
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        await stdout.ConfigureAwait(false);
-        return (process.ExitCode, (await stderr.ConfigureAwait(false)).Trim());
+        var output = await stdout.ConfigureAwait(false);
+        var error = (await stderr.ConfigureAwait(false)).Trim();
+        return (process.ExitCode, captureOutput && process.ExitCode == 0 ? output : error);
     }
 }

@@ -14,6 +14,7 @@ public sealed class VrrpCounters
     private long _transitions;
     private long _becameMaster;
     private long _sendErrors;
+    private long _receiveErrors;
     private long _addressListMismatches;
 
     public long AdvertsSent => Interlocked.Read(ref _advertsSent);
@@ -24,6 +25,7 @@ public sealed class VrrpCounters
     public long Transitions => Interlocked.Read(ref _transitions);
     public long BecameMaster => Interlocked.Read(ref _becameMaster);
     public long SendErrors => Interlocked.Read(ref _sendErrors);
+    public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
     /// <summary>Adverts whose address list differs from ours (RFC 9568 §7.1: log, accepted).</summary>
     public long AddressListMismatches => Interlocked.Read(ref _addressListMismatches);
 
@@ -74,6 +76,8 @@ public sealed class VrrpCounters
     }
 
     internal void SendError() => Interlocked.Increment(ref _sendErrors);
+
+    internal void ReceiveError() => Interlocked.Increment(ref _receiveErrors);
 
     internal void AddressListMismatch() => Interlocked.Increment(ref _addressListMismatches);
 }

@@ -20,6 +20,10 @@ public interface IVrrpTransport : IDisposable
     /// </summary>
     void Send(ReadOnlySpan<byte> message, int destination);
 
-    /// <summary>Receives one packet into <paramref name="buffer"/>.</summary>
-    ValueTask<ReceivedPacket> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken);
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for one packet and receives it into <paramref name="buffer"/>.
+    /// Blocking: each instance receives on its own thread, so a starved thread pool cannot delay adverts
+    /// into a false Master_Down_Timer expiry.
+    /// </summary>
+    bool TryReceive(Span<byte> buffer, TimeSpan timeout, out ReceivedPacket packet);
 }

@@ -18,4 +18,7 @@ public readonly struct ReceivedPacket
 
     /// <summary>IP destination, when the buffer holds only the VRRP message.</summary>
     public AddressBytes Destination { get; init; }
+
+    /// <summary>TTL / hop limit from ancillary data when the header is not in the buffer; 0 when unknown (UDP).</summary>
+    public int HopLimit { get; init; }
 }

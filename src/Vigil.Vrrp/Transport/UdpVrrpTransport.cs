@@ -61,27 +61,30 @@ public sealed class UdpVrrpTransport : IVrrpTransport
         }
     }
 
-    public async ValueTask<ReceivedPacket> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    public bool TryReceive(Span<byte> buffer, TimeSpan timeout, out ReceivedPacket packet)
     {
-        while (true)
+        packet = default;
+        if (!_socket.Poll(timeout, SelectMode.SelectRead))
         {
-            int n;
-            try
-            {
-                n = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, _from, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
-            {
-                continue; // ICMP unreachable from an earlier send to a stopped peer
-            }
-            return new ReceivedPacket
-            {
-                Length = n,
-                IncludesIpHeader = false,
-                Source = AddressBytes.From(SourceAddress(_from)),
-                Destination = _local,
-            };
+            return false;
         }
+        int n;
+        try
+        {
+            n = _socket.ReceiveFrom(buffer, SocketFlags.None, _from);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.ConnectionReset or SocketError.ConnectionRefused)
+        {
+            return false; // spurious wake-up, or ICMP unreachable from an earlier send to a stopped peer
+        }
+        packet = new ReceivedPacket
+        {
+            Length = n,
+            IncludesIpHeader = false,
+            Source = AddressBytes.From(SourceAddress(_from)),
+            Destination = _local,
+        };
+        return true;
     }
 
     // sockaddr_in: family(2) port(2) address(4); sockaddr_in6: family(2) port(2) flowinfo(4) address(16) scope(4).

@@ -117,7 +117,7 @@ internal sealed class OriginFetch
         _outcome = FetchKind.Passed;
         _verdict = Evaluate(response, status);
         var stored = _verdict == StoreVerdict.Storable;
-        if (stored) _capture!.Buffer = new BodyBuffer(_cache.Options.MaxObjectBytes, response.ContentLength);
+        if (stored) _capture!.Buffer = new BodyBuffer(_cache.Options.EffectiveMaxObjectBytes, response.ContentLength);
         if (!_detached)
         {
             var detail = stored ? _detail : _detail ?? DetailOf(_verdict);
@@ -135,7 +135,7 @@ internal sealed class OriginFetch
         if (verdict != StoreVerdict.Storable) return verdict;
         // Set-Cookie is per user; storing it would hand one user's cookie to the next (unless configured).
         if (!_cache.Options.StoreSetCookie && headers.ContainsKey(HeaderNames.SetCookie)) return StoreVerdict.SetCookie;
-        if (response.ContentLength > _cache.Options.MaxObjectBytes) return StoreVerdict.TooLarge;
+        if (response.ContentLength > _cache.Options.EffectiveMaxObjectBytes) return StoreVerdict.TooLarge;
         // A response that is stale at once and cannot be validated would never be reused.
         var lifetime = Freshness.Lifetime(status, _responseControl, headers, _cache.Now);
         if (lifetime <= TimeSpan.Zero && !headers.ContainsKey(HeaderNames.ETag) && !headers.ContainsKey(HeaderNames.LastModified)

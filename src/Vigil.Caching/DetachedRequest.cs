@@ -29,6 +29,8 @@ internal static class DetachedRequest
         {
             if (Copied(field.Key)) to.Headers[field.Key] = field.Value;
         }
+        // The proxy may keep its route/pool choice in Items; a shallow copy lets the origin delegate find it.
+        foreach (var item in source.Items) copy.Items[item.Key] = item.Value;
         copy.Connection.RemoteIpAddress = source.Connection.RemoteIpAddress;
         copy.Connection.RemotePort = source.Connection.RemotePort;
         copy.Connection.LocalIpAddress = source.Connection.LocalIpAddress;

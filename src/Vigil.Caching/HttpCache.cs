@@ -161,6 +161,13 @@ public sealed class HttpCache : IDisposable
             return;
         }
 
+        // A HEAD's answer has no body to store, so it must not lead GETs that would wait on it.
+        if (HttpMethods.IsHead(request.Method))
+        {
+            await FetchAndAnswerAsync(context, origin, key, entry, requestControl, hasAuthorization, fwd, null);
+            return;
+        }
+
         await CollapsedFetchAsync(context, origin, key, entry, requestControl, hasAuthorization, fwd);
     }
 

@@ -385,4 +385,88 @@ public class HttpCacheTests
         Assert.Equal("Vigil; fwd=request; fwd-status=304", CacheStatus(p));
         Assert.Equal(3, f.Origin.Total);
     }
+
+    [Fact]
+    public async Task LargeBodyStreamsToClientWhileBeingStored()
+    {
+        await using var f = await CacheFront.StartAsync();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = new string('a', 32 * 1024);
+        var rest = new string('b', 96 * 1024);
+        f.Origin.Handler = async ctx =>
+        {
+            ctx.Response.Headers.Date = HttpDates.Format(f.Clock.GetUtcNow());
+            ctx.Response.Headers.CacheControl = "max-age=60";
+            await ctx.Response.WriteAsync(first);
+            await ctx.Response.Body.FlushAsync();
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await ctx.Response.WriteAsync(rest);
+        };
+
+        using var response = await f.Client.GetAsync("/stream", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("Vigil; fwd=miss; stored", CacheStatus(response));
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[first.Length];
+        // The first part arrives while the origin is still holding the rest.
+        await body.ReadExactlyAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.False(release.Task.IsCompleted);
+        Assert.Equal(first, System.Text.Encoding.ASCII.GetString(buffer));
+        Assert.Equal(0, f.Cache.Store.Entries);
+        release.SetResult();
+        using var reader = new StreamReader(body);
+        Assert.Equal(rest, await reader.ReadToEndAsync());
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (f.Cache.Store.Entries == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        var (hit, hitBody) = await f.GetAsync("/stream");
+        Assert.Equal("Vigil; hit", CacheStatus(hit));
+        Assert.Equal(first + rest, hitBody);
+        Assert.Equal(1, f.Origin.Total);
+    }
+
+    [Fact]
+    public async Task QualifiedNoCacheFieldsAreDroppedFromUnvalidatedHits()
+    {
+        await using var f = await CacheFront.StartAsync();
+        f.Origin.Handler = Respond(f, "max-age=60, no-cache=\"X-Token\"", more: ctx => ctx.Response.Headers["X-Token"] = "secret");
+        var (miss, _) = await f.GetAsync("/q");
+        Assert.True(miss.Headers.Contains("X-Token"));
+        var (hit, _) = await f.GetAsync("/q");
+        Assert.Equal("Vigil; hit", CacheStatus(hit));
+        Assert.False(hit.Headers.Contains("X-Token"));
+    }
+
+    [Fact]
+    public async Task MetricsArePublishedOnTheVigilCachingMeter()
+    {
+        await using var f = await CacheFront.StartAsync(new CacheOptions { Name = "metered", MemoryBytes = CacheOptions.MiB });
+        f.Origin.Handler = Respond(f, "max-age=60");
+        await f.GetAsync("/m");
+        await f.GetAsync("/m");
+        await f.GetAsync("/m");
+
+        var seen = new Dictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Vigil.Caching") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "cache" && (string?)tag.Value == "metered") seen[instrument.Name] = value;
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(2, seen["vigil_cache_hits_total"]);
+        Assert.Equal(1, seen["vigil_cache_misses_total"]);
+        Assert.Equal(1, seen["vigil_cache_entries"]);
+        Assert.Equal(f.Cache.Store.Bytes, seen["vigil_cache_bytes"]);
+        Assert.True(seen.ContainsKey("vigil_cache_evictions_total"));
+        var snapshot = f.Cache.Snapshot();
+        Assert.Equal(("metered", 2L, 1L, 1L), (snapshot.Name, snapshot.Hits, snapshot.Misses, snapshot.Entries));
+    }
 }

@@ -152,7 +152,7 @@ internal sealed class OriginFetch
         {
             case FetchKind.Validated:
                 var fresh = _stale!.Freshen(response.Headers, _requestTime, now);
-                _cache.Store.Replace(_stale, fresh);
+                _cache.SaveFreshened(_stale, fresh);
                 Interlocked.Increment(ref _cache.Counters.NotModifiedCount);
                 return new FetchResult(FetchKind.Validated, fresh, 304);
             case FetchKind.StaleOnError:
@@ -179,7 +179,7 @@ internal sealed class OriginFetch
                     now,
                     varyNames,
                     varyNames is null ? null : VarySpec.Capture(varyNames, _context.Request.Headers));
-                _cache.Store.Put(entry);
+                _cache.Save(entry);
                 Interlocked.Increment(ref _cache.Counters.StoredCount);
                 return new FetchResult(FetchKind.Stored, entry, response.StatusCode);
             }

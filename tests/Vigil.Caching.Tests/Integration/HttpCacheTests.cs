@@ -469,4 +469,43 @@ public class HttpCacheTests
         var snapshot = f.Cache.Snapshot();
         Assert.Equal(("metered", 2L, 1L, 1L), (snapshot.Name, snapshot.Hits, snapshot.Misses, snapshot.Entries));
     }
+
+    [Fact]
+    public async Task DiskStoreServesHitsAfterRestart()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "vigil-cache-" + Guid.NewGuid().ToString("N"));
+        var options = new CacheOptions { Name = "disk", MemoryBytes = CacheOptions.MiB, DiskPath = dir, DiskBytes = 16 * CacheOptions.MiB };
+        try
+        {
+            string body;
+            await using (var f = await CacheFront.StartAsync(options))
+            {
+                f.Origin.Handler = Respond(f, "max-age=3600", _ => "persisted " + Guid.NewGuid());
+                // The key holds scheme, host and target; a fixed Host makes it independent of the front's port.
+                (_, body) = await f.GetAsync("/d", ("Host", "www.example.test"));
+                await f.Cache.Disk!.FlushAsync();
+                Assert.Equal(1, f.Cache.Disk.Entries);
+            }
+
+            // A new process-equivalent: new cache, new origin, same directory.
+            await using (var f = await CacheFront.StartAsync(options))
+            {
+                f.Origin.Handler = Respond(f, "max-age=3600", _ => "origin should not be asked");
+                Assert.Equal(1, f.Cache.Disk!.Entries);
+                var (hit, hitBody) = await f.GetAsync("/d", ("Host", "www.example.test"));
+                Assert.Equal(body, hitBody);
+                Assert.Equal("Vigil; hit", CacheStatus(hit));
+                Assert.Equal(0, f.Origin.Total);
+
+                // Purge reaches the disk tier too.
+                Assert.False(f.Cache.Purge(f.Url("/d")));
+                Assert.True(f.Cache.Purge("http://www.example.test/d"));
+                Assert.Equal(0, f.Cache.Disk.Entries);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -193,10 +193,11 @@ internal sealed class OriginFetch
 
     /// <summary>
     /// Reasons in the response itself, which later requests for the key will meet again. A 5xx is transient
-    /// and must not stop collapsing while the origin recovers.
+    /// and must not stop collapsing while the origin recovers; 206 and 304 answer this request's own headers.
     /// </summary>
     private bool ProvesUncacheable(StoreVerdict verdict) =>
-        (verdict == StoreVerdict.Status && _context.Response.StatusCode < 500) || verdict is StoreVerdict.NoStore or StoreVerdict.Private or StoreVerdict.NoFreshness
+        (verdict == StoreVerdict.Status && _context.Response.StatusCode is >= 200 and < 500 and not 206 and not 304)
+        || verdict is StoreVerdict.NoStore or StoreVerdict.Private or StoreVerdict.NoFreshness
         or StoreVerdict.VaryStar or StoreVerdict.SetCookie or StoreVerdict.TooLarge;
 
     private static string? DetailOf(StoreVerdict verdict) => verdict switch

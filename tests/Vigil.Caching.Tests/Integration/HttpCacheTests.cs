@@ -508,4 +508,54 @@ public class HttpCacheTests
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task CollapsedRequestsOfAnUncacheableAnswerGoToOriginThenHitForPass()
+    {
+        await using var f = await CacheFront.StartAsync();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        f.Origin.Handler = async ctx =>
+        {
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await Respond(f, "no-store", _ => "personal")(ctx);
+        };
+        var requests = Enumerable.Range(0, 10).Select(_ => f.GetAsync("/u")).ToArray();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (f.Cache.InFlightCount == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        await Task.Delay(300);
+        release.SetResult();
+        var results = await Task.WhenAll(requests);
+        Assert.All(results, r => Assert.Equal("personal", r.Body));
+        // Nobody was handed the leader's uncacheable answer: each request got its own.
+        Assert.Equal(10, f.Origin.Total);
+        Assert.Equal(0, f.Cache.Counters.Collapsed);
+
+        var (later, _) = await f.GetAsync("/u");
+        Assert.Equal("Vigil; fwd=miss; detail=hit-for-pass", CacheStatus(later));
+    }
+
+    [Fact]
+    public async Task CollapsedRequestGivesUpWaitingAfterCollapseTimeout()
+    {
+        await using var f = await CacheFront.StartAsync(new CacheOptions { Name = "t", MemoryBytes = CacheOptions.MiB, CollapseTimeout = TimeSpan.FromSeconds(3) });
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        f.Origin.Handler = async ctx =>
+        {
+            if (f.Origin.Total == 1) await release.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await Respond(f, "max-age=60", _ => $"answer {f.Origin.Total}")(ctx);
+        };
+        var leader = f.GetAsync("/slow");
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (f.Origin.Total == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        var waiter = f.GetAsync("/slow");
+        await Task.Delay(300);
+        Assert.False(waiter.IsCompleted);
+        f.Clock.Advance(TimeSpan.FromSeconds(3));
+        var (r, body) = await waiter.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(2, f.Origin.Total);
+        Assert.False(leader.IsCompleted);
+        release.SetResult();
+        await leader;
+    }
 }

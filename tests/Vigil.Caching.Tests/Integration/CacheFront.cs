@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Vigil.Caching.Tests.Integration;
@@ -35,7 +37,8 @@ internal sealed class CacheFront : IAsyncDisposable
     public FakeTimeProvider Clock { get; }
     public HttpClient Client { get; }
 
-    public static async Task<CacheFront> StartAsync(CacheOptions? options = null)
+    /// <param name="yarp">Forward with YARP's IHttpForwarder (as the proxy does) instead of the HttpClient forwarder.</param>
+    public static async Task<CacheFront> StartAsync(CacheOptions? options = null, bool yarp = false)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var origin = await TestOrigin.StartAsync();
@@ -45,8 +48,28 @@ internal sealed class CacheFront : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        if (yarp) builder.Services.AddHttpForwarder();
         var app = builder.Build();
-        app.Run(ctx => cache.HandleAsync(ctx, forwarder.ForwardAsync));
+        if (yarp)
+        {
+            var yarpForwarder = app.Services.GetRequiredService<IHttpForwarder>();
+            var invoker = new HttpMessageInvoker(new SocketsHttpHandler
+            {
+                UseProxy = false,
+                AllowAutoRedirect = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                UseCookies = false,
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+            });
+            app.Run(ctx => cache.HandleAsync(ctx, async c =>
+            {
+                await yarpForwarder.SendAsync(c, origin.BaseUrl, invoker, ForwarderRequestConfig.Empty, HttpTransformer.Default);
+            }));
+        }
+        else
+        {
+            app.Run(ctx => cache.HandleAsync(ctx, forwarder.ForwardAsync));
+        }
         await app.StartAsync();
         return new CacheFront(app, cache, origin, forwarder, clock);
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Net.Http.Headers;
+using Vigil.Caching.Capture;
 using Vigil.Caching.Rules;
 using Vigil.Caching.Stores;
 
@@ -32,6 +33,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Store = new MemoryStore(options.MemoryBytes);
+        CaptureBudget = new CaptureBudget(Math.Max(options.MemoryBytes / 4, options.EffectiveMaxObjectBytes));
         if (options.DiskPath is not null) Disk = new DiskStore(options.DiskPath, options.DiskBytes, _logger);
         _metrics = new CacheMetrics(this);
     }
@@ -43,6 +45,9 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
     public CacheCounters Counters { get; } = new();
 
     internal DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Bytes all bodies being captured at once may hold: a quarter of the memory budget.</summary>
+    internal CaptureBudget CaptureBudget { get; }
 
     /// <summary>Background refreshes in flight (for tests and status).</summary>
     internal int InFlightCount => _inFlight.Count;

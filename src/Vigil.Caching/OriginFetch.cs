@@ -117,7 +117,7 @@ internal sealed class OriginFetch
         _outcome = FetchKind.Passed;
         _verdict = Evaluate(response, status);
         var stored = _verdict == StoreVerdict.Storable;
-        if (stored) _capture!.Buffer = new BodyBuffer(_cache.Options.EffectiveMaxObjectBytes, response.ContentLength);
+        if (stored) _capture!.Buffer = new BodyBuffer(_cache.Options.EffectiveMaxObjectBytes, response.ContentLength, _cache.CaptureBudget);
         if (!_detached)
         {
             var detail = stored ? _detail : _detail ?? DetailOf(_verdict);

@@ -14,6 +14,9 @@ public sealed record CacheOptions
     /// <summary>Largest response body stored (<c>max_object_size</c>); larger ones stream through uncached.</summary>
     public long MaxObjectBytes { get; init; } = 8 * MiB;
 
+    /// <summary><see cref="MaxObjectBytes"/>, but never more than a quarter of the memory budget.</summary>
+    public long EffectiveMaxObjectBytes => Math.Min(MaxObjectBytes, MemoryBytes / 4);
+
     /// <summary>How long past expiry a stored response may be served when the origin fails or answers 5xx.</summary>
     public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -39,7 +42,6 @@ public sealed record CacheOptions
         if (string.IsNullOrWhiteSpace(Name)) errors.Add("cache name is empty");
         if (MemoryBytes < 64 * 1024) errors.Add($"cache {Name}: memory must be at least 64KiB");
         if (MaxObjectBytes < 1) errors.Add($"cache {Name}: max_object_size must be positive");
-        if (MaxObjectBytes > MemoryBytes) errors.Add($"cache {Name}: max_object_size must not exceed memory");
         if (Grace < TimeSpan.Zero) errors.Add($"cache {Name}: grace must not be negative");
         if (HitForPassTtl < TimeSpan.Zero) errors.Add($"cache {Name}: hit_for_pass must not be negative");
         if (CollapseTimeout <= TimeSpan.Zero) errors.Add($"cache {Name}: collapse_timeout must be positive");

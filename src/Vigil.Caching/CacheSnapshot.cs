@@ -13,4 +13,6 @@ public sealed record CacheSnapshot(
     long Entries,
     long Bytes,
     long MemoryBytes,
-    long Evictions);
+    long Evictions,
+    long DiskEntries,
+    long DiskBytes);

@@ -23,12 +23,16 @@ internal static class DetachedRequest
         to.Path = from.Path;
         to.QueryString = from.QueryString;
         to.Protocol = from.Protocol;
+        // A refresh is a bodiless GET; forwarders (YARP) consult this feature to decide whether to send a body.
+        copy.Features.Set<IHttpRequestBodyDetectionFeature>(NoBody.Instance);
         var raw = source.Features.Get<IHttpRequestFeature>()?.RawTarget;
         if (raw is not null) copy.Features.Get<IHttpRequestFeature>()!.RawTarget = raw;
         foreach (var field in from.Headers)
         {
             if (Copied(field.Key)) to.Headers[field.Key] = field.Value;
         }
+        // The proxy may keep its route/pool choice in Items; a shallow copy lets the origin delegate find it.
+        foreach (var item in source.Items) copy.Items[item.Key] = item.Value;
         copy.Connection.RemoteIpAddress = source.Connection.RemoteIpAddress;
         copy.Connection.RemotePort = source.Connection.RemotePort;
         copy.Connection.LocalIpAddress = source.Connection.LocalIpAddress;
@@ -43,4 +47,10 @@ internal static class DetachedRequest
         && !name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)
         && !name.Equals(HeaderNames.TransferEncoding, StringComparison.OrdinalIgnoreCase)
         && !name.Equals(HeaderNames.Expect, StringComparison.OrdinalIgnoreCase);
+
+    private sealed class NoBody : IHttpRequestBodyDetectionFeature
+    {
+        public static readonly NoBody Instance = new();
+        public bool CanHaveBody => false;
+    }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Net.Http.Headers;
+using Vigil.Caching.Capture;
 using Vigil.Caching.Rules;
 using Vigil.Caching.Stores;
 
@@ -14,7 +15,7 @@ namespace Vigil.Caching;
 /// cache answers from its store, revalidates, serves stale where allowed, or calls the origin and stores
 /// the answer while it streams to the client. Concurrent misses for one key share one origin fetch.
 /// </summary>
-public sealed class HttpCache : IDisposable
+public sealed class HttpCache : IDisposable, IAsyncDisposable
 {
     /// <summary>Upper bound for a background (stale-while-revalidate) refresh, which has no client to cancel it.</summary>
     public static readonly TimeSpan BackgroundFetchTimeout = TimeSpan.FromSeconds(60);
@@ -32,14 +33,21 @@ public sealed class HttpCache : IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Store = new MemoryStore(options.MemoryBytes);
+        CaptureBudget = new CaptureBudget(Math.Max(options.MemoryBytes / 4, options.EffectiveMaxObjectBytes));
+        if (options.DiskPath is not null) Disk = new DiskStore(options.DiskPath, options.DiskBytes, _logger);
         _metrics = new CacheMetrics(this);
     }
 
     public CacheOptions Options { get; }
     public MemoryStore Store { get; }
+    /// <summary>The optional disk tier under <see cref="Store"/>.</summary>
+    public DiskStore? Disk { get; }
     public CacheCounters Counters { get; } = new();
 
     internal DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Bytes all bodies being captured at once may hold: a quarter of the memory budget.</summary>
+    internal CaptureBudget CaptureBudget { get; }
 
     /// <summary>Background refreshes in flight (for tests and status).</summary>
     internal int InFlightCount => _inFlight.Count;
@@ -57,21 +65,65 @@ public sealed class HttpCache : IDisposable
     public bool Purge(string url)
     {
         var key = CacheKey.FromUrl(url);
-        return key is not null && Store.Remove(key);
+        return key is not null && Remove(key);
     }
 
     /// <summary>Removes the responses of every URL starting with <paramref name="urlPrefix"/> (absolute).</summary>
     public int PurgePrefix(string urlPrefix)
     {
         var key = CacheKey.FromUrl(urlPrefix);
-        return key is null ? 0 : Store.RemovePrefix(key);
+        if (key is null) return 0;
+        var removed = Store.RemovePrefix(key);
+        return Disk is null ? removed : Math.Max(removed, Disk.RemovePrefix(key));
     }
 
     public CacheSnapshot Snapshot() => new(
         Options.Name, Counters.Hits, Counters.Misses, Counters.StaleServed, Counters.Revalidations, Counters.Collapsed,
-        Counters.HitForPass, Counters.Stored, Store.Entries, Store.Bytes, Options.MemoryBytes, Store.Evictions);
+        Counters.HitForPass, Counters.Stored, Store.Entries, Store.Bytes, Options.MemoryBytes, Store.Evictions,
+        Disk?.Entries ?? 0, Disk?.Bytes ?? 0);
 
-    public void Dispose() => _metrics.Dispose();
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        _ = Disk?.DisposeAsync().AsTask();
+    }
+
+    /// <summary>Also waits for queued disk writes to finish.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _metrics.Dispose();
+        if (Disk is not null) await Disk.DisposeAsync();
+    }
+
+    /// <summary>Stores a response in memory and queues it for the disk tier.</summary>
+    internal void Save(CacheEntry entry)
+    {
+        Store.Put(entry);
+        Disk?.Enqueue(entry);
+    }
+
+    /// <summary>Replaces a stored response with its 304-freshened copy in both tiers.</summary>
+    internal void SaveFreshened(CacheEntry old, CacheEntry fresh)
+    {
+        Store.Replace(old, fresh);
+        Disk?.Enqueue(fresh);
+    }
+
+    private bool Remove(string key)
+    {
+        var removed = Store.Remove(key);
+        return (Disk?.Remove(key) ?? false) || removed;
+    }
+
+    /// <summary>The memory tier's variants for the key, first filled from disk when only the disk has them.</summary>
+    private async ValueTask<CacheVariants> LookupAsync(string key, CancellationToken ct)
+    {
+        Store.TryGet(key, out var variants);
+        if (variants.Entries.Length > 0 || Disk is null || !Disk.Contains(key)) return variants;
+        foreach (var entry in await Disk.LoadAsync(key, ct)) Store.Put(entry);
+        Store.TryGet(key, out variants);
+        return variants;
+    }
 
     private async Task HandleOtherMethodAsync(HttpContext context, RequestDelegate origin)
     {
@@ -88,7 +140,7 @@ public sealed class HttpCache : IDisposable
         var keys = Invalidation.Keys(request.Scheme, request.Host.Value ?? "", CacheKey.Target(context), context.Response.Headers);
         foreach (var key in keys)
         {
-            if (Store.Remove(key)) Interlocked.Increment(ref Counters.InvalidationCount);
+            if (Remove(key)) Interlocked.Increment(ref Counters.InvalidationCount);
         }
     }
 
@@ -102,7 +154,7 @@ public sealed class HttpCache : IDisposable
         var hasAuthorization = headers.ContainsKey(HeaderNames.Authorization);
         var now = Now;
 
-        Store.TryGet(key, out var variants);
+        var variants = await LookupAsync(key, context.RequestAborted);
         var entry = variants.Select(headers);
         // RFC 9111 §3.5: a request with Authorization reuses only responses marked shareable.
         if (entry is not null && hasAuthorization && !Storability.AllowsAuthorized(entry.Control)) entry = null;
@@ -161,6 +213,13 @@ public sealed class HttpCache : IDisposable
             return;
         }
 
+        // A HEAD's answer has no body to store, so it must not lead GETs that would wait on it.
+        if (HttpMethods.IsHead(request.Method))
+        {
+            await FetchAndAnswerAsync(context, origin, key, entry, requestControl, hasAuthorization, fwd, null);
+            return;
+        }
+
         await CollapsedFetchAsync(context, origin, key, entry, requestControl, hasAuthorization, fwd);
     }
 
@@ -210,7 +269,7 @@ public sealed class HttpCache : IDisposable
 
     private async Task<bool> TryAnswerFreshAsync(HttpContext context, string key, CacheControl requestControl, bool hasAuthorization)
     {
-        if (!Store.TryGet(key, out var variants)) return false;
+        var variants = await LookupAsync(key, context.RequestAborted);
         var entry = variants.Select(context.Request.Headers);
         if (entry is null || (hasAuthorization && !Storability.AllowsAuthorized(entry.Control))) return false;
         var now = Now;

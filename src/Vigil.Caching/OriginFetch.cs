@@ -117,7 +117,7 @@ internal sealed class OriginFetch
         _outcome = FetchKind.Passed;
         _verdict = Evaluate(response, status);
         var stored = _verdict == StoreVerdict.Storable;
-        if (stored) _capture!.Buffer = new BodyBuffer(_cache.Options.MaxObjectBytes, response.ContentLength);
+        if (stored) _capture!.Buffer = new BodyBuffer(_cache.Options.EffectiveMaxObjectBytes, response.ContentLength, _cache.CaptureBudget);
         if (!_detached)
         {
             var detail = stored ? _detail : _detail ?? DetailOf(_verdict);
@@ -135,7 +135,7 @@ internal sealed class OriginFetch
         if (verdict != StoreVerdict.Storable) return verdict;
         // Set-Cookie is per user; storing it would hand one user's cookie to the next (unless configured).
         if (!_cache.Options.StoreSetCookie && headers.ContainsKey(HeaderNames.SetCookie)) return StoreVerdict.SetCookie;
-        if (response.ContentLength > _cache.Options.MaxObjectBytes) return StoreVerdict.TooLarge;
+        if (response.ContentLength > _cache.Options.EffectiveMaxObjectBytes) return StoreVerdict.TooLarge;
         // A response that is stale at once and cannot be validated would never be reused.
         var lifetime = Freshness.Lifetime(status, _responseControl, headers, _cache.Now);
         if (lifetime <= TimeSpan.Zero && !headers.ContainsKey(HeaderNames.ETag) && !headers.ContainsKey(HeaderNames.LastModified)
@@ -152,7 +152,7 @@ internal sealed class OriginFetch
         {
             case FetchKind.Validated:
                 var fresh = _stale!.Freshen(response.Headers, _requestTime, now);
-                _cache.Store.Replace(_stale, fresh);
+                _cache.SaveFreshened(_stale, fresh);
                 Interlocked.Increment(ref _cache.Counters.NotModifiedCount);
                 return new FetchResult(FetchKind.Validated, fresh, 304);
             case FetchKind.StaleOnError:
@@ -179,7 +179,7 @@ internal sealed class OriginFetch
                     now,
                     varyNames,
                     varyNames is null ? null : VarySpec.Capture(varyNames, _context.Request.Headers));
-                _cache.Store.Put(entry);
+                _cache.Save(entry);
                 Interlocked.Increment(ref _cache.Counters.StoredCount);
                 return new FetchResult(FetchKind.Stored, entry, response.StatusCode);
             }
@@ -193,10 +193,11 @@ internal sealed class OriginFetch
 
     /// <summary>
     /// Reasons in the response itself, which later requests for the key will meet again. A 5xx is transient
-    /// and must not stop collapsing while the origin recovers.
+    /// and must not stop collapsing while the origin recovers; 206 and 304 answer this request's own headers.
     /// </summary>
     private bool ProvesUncacheable(StoreVerdict verdict) =>
-        (verdict == StoreVerdict.Status && _context.Response.StatusCode < 500) || verdict is StoreVerdict.NoStore or StoreVerdict.Private or StoreVerdict.NoFreshness
+        (verdict == StoreVerdict.Status && _context.Response.StatusCode is >= 200 and < 500 and not 206 and not 304)
+        || verdict is StoreVerdict.NoStore or StoreVerdict.Private or StoreVerdict.NoFreshness
         or StoreVerdict.VaryStar or StoreVerdict.SetCookie or StoreVerdict.TooLarge;
 
     private static string? DetailOf(StoreVerdict verdict) => verdict switch

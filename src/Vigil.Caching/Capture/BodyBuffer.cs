@@ -6,21 +6,36 @@ namespace Vigil.Caching.Capture;
 /// The copy of a response body being stored, with a hard byte limit. When the length is announced it is one
 /// exact array; otherwise pooled 16 KiB chunks joined at the end. Past the limit it drops everything and
 /// reports <see cref="Overflowed"/>, so an oversized response keeps streaming to the client uncached.
+/// Every byte held is reserved from the shared <see cref="CaptureBudget"/> until disposal.
 /// </summary>
 internal sealed class BodyBuffer : IDisposable
 {
     private const int ChunkSize = 16 * 1024;
 
     private readonly long _limit;
+    private readonly CaptureBudget _budget;
+    private long _reserved;
     private byte[]? _exact;
     private List<byte[]>? _chunks;
     private int _lastChunkUsed;
     private long _length;
 
-    public BodyBuffer(long limit, long? announcedLength)
+    public BodyBuffer(long limit, long? announcedLength, CaptureBudget budget)
     {
         _limit = limit;
-        if (announcedLength is { } n && n <= limit) _exact = n == 0 ? [] : new byte[n];
+        _budget = budget;
+        if (announcedLength is { } n && n <= limit)
+        {
+            if (Reserve(n)) _exact = n == 0 ? [] : new byte[n];
+            else Overflowed = true;
+        }
+    }
+
+    private bool Reserve(long bytes)
+    {
+        if (!_budget.TryReserve(bytes)) return false;
+        _reserved += bytes;
+        return true;
     }
 
     public bool Overflowed { get; private set; }
@@ -46,6 +61,12 @@ internal sealed class BodyBuffer : IDisposable
         {
             if (_chunks.Count == 0 || _lastChunkUsed == ChunkSize)
             {
+                if (!Reserve(ChunkSize))
+                {
+                    Overflowed = true;
+                    Dispose();
+                    return;
+                }
                 _chunks.Add(ArrayPool<byte>.Shared.Rent(ChunkSize));
                 _lastChunkUsed = 0;
             }
@@ -80,6 +101,8 @@ internal sealed class BodyBuffer : IDisposable
     public void Dispose()
     {
         _exact = null;
+        _budget.Release(_reserved);
+        _reserved = 0;
         if (_chunks is null) return;
         foreach (var c in _chunks) ArrayPool<byte>.Shared.Return(c);
         _chunks = null;

@@ -9,7 +9,8 @@ public static class StoredHeaders
 {
     /// <summary>
     /// Connection-specific and proxy fields are never stored (RFC 9111 §3.1); Age is recomputed at each use
-    /// (RFC 9111 §5.1) and Content-Length from the stored body.
+    /// (RFC 9111 §5.1) and Content-Length from the stored body. Cache-Status describes one trip through the
+    /// caches (RFC 9211), so it is not replayed on later hits.
     /// </summary>
     public static bool IsStorable(string name) => !(
         name.Equals(HeaderNames.Connection, StringComparison.OrdinalIgnoreCase)
@@ -23,7 +24,8 @@ public static class StoredHeaders
         || name.Equals("Proxy-Authentication-Info", StringComparison.OrdinalIgnoreCase)
         || name.Equals(HeaderNames.ProxyAuthorization, StringComparison.OrdinalIgnoreCase)
         || name.Equals(HeaderNames.Age, StringComparison.OrdinalIgnoreCase)
-        || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase));
+        || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Cache-Status", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Snapshot of the fields to store, minus the field names of a qualified private, which a shared cache

@@ -72,7 +72,7 @@ EOF
 cat >"$tmp/haproxy.cfg" <<EOF
 global
   nbthread 2
-  maxconn 10000
+  maxconn 4096
 defaults
   mode tcp
   timeout connect 5s

@@ -19,6 +19,7 @@ internal static class SplicePump
 {
     // One pipe's worth per splice call; 256 KiB pipes take four times the default 64 KiB per call.
     private const int PipeSize = 256 * 1024;
+    private const int SmallChunk = 16 * 1024;
 
     public static bool IsSupported { get; } = OperatingSystem.IsLinux() && Probe();
 
@@ -71,6 +72,9 @@ internal static class SplicePump
                     pending -= read;
                 }
                 connection.AddBytes(flow, (int)moved);
+                // A small chunk means the socket is most likely drained: wait for readiness now
+                // rather than pay for a splice that returns EAGAIN (request/response traffic).
+                if (moved < SmallChunk) await from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             }
             to.Shutdown(SocketShutdown.Send);
         }

@@ -335,3 +335,36 @@ public class TcpProxyListenerSpliceTests : TcpProxyListenerTests
         Assert.Equal(OperatingSystem.IsLinux(), SplicePump.IsSupported);
     }
 }
+
+/// <summary>Every listener test again in auto mode (buffered, then splice once a direction carries bulk).</summary>
+public class TcpProxyListenerAutoCopyTests : TcpProxyListenerTests
+{
+    protected override TcpCopyMode CopyMode => TcpCopyMode.Auto;
+
+    [Fact]
+    public async Task Small_exchanges_stay_buffered_and_bulk_switches_to_splice()
+    {
+        await using var echo = new EchoServer();
+        await using var listener = TcpTestKit.StartListener(NewPool([echo.EndPoint]), o => o with { CopyMode = TcpCopyMode.Auto });
+
+        using (var small = await ConnectAsync(listener.LocalEndPoint!))
+        {
+            for (var i = 0; i < 20; i++) Assert.Equal("request", await EchoAsync(small, "request"));
+        }
+        Assert.Equal(0, listener.SplicedFlows);
+
+        using var bulk = await ConnectAsync(listener.LocalEndPoint!);
+        var payload = new byte[4 << 20];
+        new Random(3).NextBytes(payload);
+        var send = Task.Run(async () =>
+        {
+            await bulk.SendAsync(payload);
+            bulk.Shutdown(SocketShutdown.Send);
+        });
+        await Task.Delay(200); // let buffers fill so reads come back full
+        var echoed = await ReceiveExactlyAsync(bulk, payload.Length + 1, TimeSpan.FromSeconds(30));
+        await send;
+        Assert.True(payload.AsSpan().SequenceEqual(echoed));
+        Assert.True(listener.SplicedFlows >= 1);
+    }
+}

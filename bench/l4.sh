@@ -15,8 +15,8 @@ THREADS=${THREADS:-2}
 ROUNDS=${ROUNDS:-3}
 RUNS=${RUNS:-5}
 ORIGIN=$BASE
-declare -A PORT=([direct]=$BASE [vigil-buffered]=$((BASE + 1)) [vigil-splice]=$((BASE + 2)) [haproxy]=$((BASE + 3)) [nginx-stream]=$((BASE + 4)))
-TARGETS=(direct vigil-buffered vigil-splice haproxy nginx-stream)
+declare -A PORT=([direct]=$BASE [vigil-buffered]=$((BASE + 1)) [vigil-splice]=$((BASE + 2)) [vigil-auto]=$((BASE + 5)) [haproxy]=$((BASE + 3)) [nginx-stream]=$((BASE + 4)))
+TARGETS=(direct vigil-buffered vigil-splice vigil-auto haproxy nginx-stream)
 
 for tool in wrk curl haproxy nginx dotnet; do
   command -v "$tool" >/dev/null || { echo "missing $tool (Debian: apt-get install wrk curl haproxy nginx)" >&2; exit 1; }
@@ -90,6 +90,7 @@ nginx -p "$tmp" -c "$tmp/stream.conf" & pids+=($!)
 haproxy -f "$tmp/haproxy.cfg" -db & pids+=($!)
 dotnet "$VIGIL" --listen "127.0.0.1:${PORT[vigil-buffered]}" --backend "127.0.0.1:$ORIGIN" --copy buffered >"$tmp/vigil-buffered.log" & pids+=($!)
 dotnet "$VIGIL" --listen "127.0.0.1:${PORT[vigil-splice]}" --backend "127.0.0.1:$ORIGIN" --copy splice >"$tmp/vigil-splice.log" & pids+=($!)
+dotnet "$VIGIL" --listen "127.0.0.1:${PORT[vigil-auto]}" --backend "127.0.0.1:$ORIGIN" --copy auto >"$tmp/vigil-auto.log" & pids+=($!)
 
 for t in "${TARGETS[@]}"; do
   for _ in $(seq 100); do

@@ -152,6 +152,14 @@ public sealed class MariaDbServer : IAsyncDisposable
         foreach (var arg in SmallServerFlags.Concat(extraFlags)) start.ArgumentList.Add(arg);
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("mariadbd did not start");
+        // If the test host is stopped (Ctrl+C, a CI timeout's SIGTERM) before the fixture disposes,
+        // do not leave servers running on the machine.
+        var started = _process;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { if (!started.HasExited) started.Kill(entireProcessTree: true); }
+            catch (InvalidOperationException) { }
+        };
         // Drain the pipes so a chatty server never blocks on a full pipe; its log goes to error.log.
         _process.OutputDataReceived += static (_, _) => { };
         _process.ErrorDataReceived += static (_, _) => { };

@@ -36,6 +36,7 @@ internal sealed partial class ConfigParser
             if (name is not null)
             {
                 path = $"vrrp.{name}";
+                m.Path = path;
                 if (!ConfigWords.IsName(name)) _r.Error(m.ValueLine("name"), m.PathOf("name"), ConfigWords.NameRule);
                 else if (names.TryGetValue(name, out var firstLine))
                     _r.Error(m.ValueLine("name"), path, $"duplicate vrrp instance name (first at line {firstLine})");

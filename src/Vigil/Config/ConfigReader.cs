@@ -156,7 +156,8 @@ internal sealed class MappingReader
     }
 
     public YamlMappingNode Node { get; }
-    public string Path { get; }
+    /// <summary>Key path for messages; renamed once the item's name is known (<c>listeners[0]</c> → <c>listeners.www</c>).</summary>
+    public string Path { get; set; }
     public int Line => ConfigReader.Line(Node);
 
     public static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";

@@ -46,6 +46,49 @@ public class HttpProxyTests
     }
 
     [Fact]
+    public async Task Weighted_pool_shares_requests_in_proportion_to_weight()
+    {
+        var origins = await StartOriginsAsync(3);
+        try
+        {
+            var pool = TestPools.Create("web", origins.Select(o => o.Address), scheduler: SchedulerKind.WeightedRoundRobin, weights: [3, 2, 1]);
+            await using var proxy = await ProxyServer.StartAsync(pool);
+            var counts = new Dictionary<string, int>();
+            for (var i = 0; i < 60; i++)
+            {
+                var (status, body) = await GetAsync(proxy.Client);
+                Assert.Equal(HttpStatusCode.OK, status);
+                counts[body] = counts.GetValueOrDefault(body) + 1;
+            }
+            // Smooth weighted round-robin is exact over whole cycles of 3+2+1 picks.
+            Assert.Equal(30, counts["o1"]);
+            Assert.Equal(20, counts["o2"]);
+            Assert.Equal(10, counts["o3"]);
+        }
+        finally { await DisposeAllAsync(origins); }
+    }
+
+    [Fact]
+    public async Task Source_hash_pool_keeps_a_client_on_one_backend()
+    {
+        var origins = await StartOriginsAsync(3);
+        try
+        {
+            var pool = TestPools.Create("web", origins.Select(o => o.Address), scheduler: SchedulerKind.SourceHash);
+            await using var proxy = await ProxyServer.StartAsync(pool);
+            var seen = new HashSet<string>();
+            for (var i = 0; i < 20; i++)
+            {
+                var (status, body) = await GetAsync(proxy.Client);
+                Assert.Equal(HttpStatusCode.OK, status);
+                seen.Add(body);
+            }
+            Assert.Single(seen);
+        }
+        finally { await DisposeAllAsync(origins); }
+    }
+
+    [Fact]
     public async Task Requests_are_counted_on_the_backend_that_served_them()
     {
         var origins = await StartOriginsAsync(2);

@@ -106,7 +106,10 @@ public sealed class DatabasePoolTests(MariaDbCluster cluster)
             await cluster.Replica1.ExecuteAsync("STOP SLAVE");
             eligible = await readers.WaitEligibleAsync(Settle, cluster.Replica2.Address);
             Assert.True(eligible.SequenceEqual([cluster.Replica2.Address]), readers.Describe());
-            Assert.Equal("SQL thread stopped; IO thread stopped", readers.Backend(cluster.Replica1).Health.Reason);
+            // STOP SLAVE stops the SQL thread, then the IO thread; a probe in between sees only the first.
+            var stopped = await readers.WaitReasonAsync(readers.Backend(cluster.Replica1),
+                r => r == "SQL thread stopped; IO thread stopped", Settle);
+            Assert.Equal("SQL thread stopped; IO thread stopped", stopped);
 
             await cluster.Replica2.ExecuteAsync("STOP SLAVE");
             eligible = await readers.WaitEligibleAsync(Settle, cluster.Primary.Address);

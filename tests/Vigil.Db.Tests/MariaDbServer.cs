@@ -105,12 +105,16 @@ public sealed class MariaDbServer : IAsyncDisposable
     }
 
     /// <summary>Opens a session over TCP as an ordinary user, the way an application (or Vigil) reaches the server.</summary>
-    public async Task<MySqlConnection> OpenAsync(string user, string password, CancellationToken cancellationToken = default)
+    public Task<MySqlConnection> OpenAsync(string user, string password, CancellationToken cancellationToken = default) =>
+        OpenAsync(EndPoint, user, password, cancellationToken);
+
+    /// <summary>Opens a session over TCP to any endpoint: a server, or a Vigil listener in front of servers.</summary>
+    public static async Task<MySqlConnection> OpenAsync(IPEndPoint endPoint, string user, string password, CancellationToken cancellationToken = default)
     {
         var connection = new MySqlConnection(new MySqlConnectionStringBuilder
         {
-            Server = "127.0.0.1",
-            Port = (uint)Port,
+            Server = endPoint.Address.ToString(),
+            Port = (uint)endPoint.Port,
             UserID = user,
             Password = password,
             Database = "vigil",
@@ -148,6 +152,14 @@ public sealed class MariaDbServer : IAsyncDisposable
         foreach (var arg in SmallServerFlags.Concat(extraFlags)) start.ArgumentList.Add(arg);
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("mariadbd did not start");
+        // If the test host is stopped (Ctrl+C, a CI timeout's SIGTERM) before the fixture disposes,
+        // do not leave servers running on the machine.
+        var started = _process;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { if (!started.HasExited) started.Kill(entireProcessTree: true); }
+            catch (InvalidOperationException) { }
+        };
         // Drain the pipes so a chatty server never blocks on a full pipe; its log goes to error.log.
         _process.OutputDataReceived += static (_, _) => { };
         _process.ErrorDataReceived += static (_, _) => { };

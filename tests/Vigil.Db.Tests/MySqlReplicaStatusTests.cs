@@ -1,3 +1,4 @@
+using System.Data;
 using Vigil.Balancing.Health;
 
 namespace Vigil.Db.Tests;
@@ -62,6 +63,48 @@ public sealed class MySqlReplicaStatusTests
     {
         var result = new MySqlReplicaStatus("No", "No", null, LastIoErrno: 2003, LastIoError: "can't connect").Evaluate(MaxLag);
         Assert.Equal("SQL thread stopped; IO thread stopped: error 2003: can't connect", result.Detail);
+    }
+
+    [Fact]
+    public void Reads_mysql_8_spellings()
+    {
+        // MySQL 8.0.22+ SHOW REPLICA STATUS columns (a subset), lag NULL while the SQL thread is stopped.
+        using var reader = Row(
+            ("Replica_IO_Running", typeof(string), "Yes"), ("Replica_SQL_Running", typeof(string), "No"),
+            ("Seconds_Behind_Source", typeof(ulong), DBNull.Value), ("Last_SQL_Errno", typeof(uint), 1146u),
+            ("Last_SQL_Error", typeof(string), "Table 'app.t' doesn't exist"));
+        var status = MySqlReplicaStatus.Read(reader);
+        Assert.Equal(new MySqlReplicaStatus("Yes", "No", null, 0, null, 1146, "Table 'app.t' doesn't exist"), status);
+        Assert.Equal("SQL thread stopped: error 1146: Table 'app.t' doesn't exist", status.Evaluate(MaxLag).Detail);
+    }
+
+    [Fact]
+    public void Reads_mariadb_spellings_with_numeric_lag()
+    {
+        using var reader = Row(
+            ("Slave_IO_Running", typeof(string), "Yes"), ("Slave_SQL_Running", typeof(string), "Yes"),
+            ("Seconds_Behind_Master", typeof(long), 7L), ("Last_IO_Errno", typeof(int), 0), ("Last_IO_Error", typeof(string), ""));
+        var result = MySqlReplicaStatus.Read(reader).Evaluate(MaxLag);
+        Assert.Equal(new ProbeResult(false, "lag 7s > 5s"), result);
+    }
+
+    [Fact]
+    public void Missing_columns_are_not_a_healthy_replica()
+    {
+        using var reader = Row(("Something_else", typeof(string), "x"));
+        var result = MySqlReplicaStatus.Read(reader).Evaluate(MaxLag);
+        Assert.False(result.Healthy);
+        Assert.Equal("SQL thread stopped; IO thread unknown", result.Detail);
+    }
+
+    private static DataTableReader Row(params (string Name, Type Type, object Value)[] columns)
+    {
+        var table = new DataTable();
+        foreach (var (name, type, _) in columns) table.Columns.Add(name, type);
+        table.Rows.Add(columns.Select(c => c.Value).ToArray());
+        var reader = table.CreateDataReader();
+        Assert.True(reader.Read());
+        return reader;
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class MySqlProbe : IHealthProbe
         _passwordFile = options.PasswordFile;
         _fallbackToPrimary = options.FallbackToPrimary;
         _maxLag = options.MaxLag;
-        // The server-side timeouts are whole seconds; round up so they never undercut the check's timeout.
+        // MySqlConnector's timeouts are whole seconds; round up so they never cut the check's own timeout short.
         _timeoutSeconds = (uint)Math.Max(1, Math.Ceiling(options.Timeout.TotalSeconds));
     }
 
@@ -70,6 +70,12 @@ public sealed class MySqlProbe : IHealthProbe
         catch (MySqlException e) when (!cancellationToken.IsCancellationRequested)
         {
             return new ProbeResult(false, Describe(e));
+        }
+        catch (MySqlException e)
+        {
+            // MySqlConnector may report a cancelled query as "Query execution was interrupted"; the
+            // caller cancelled, so say so and let it report its timeout.
+            throw new OperationCanceledException("mysql probe cancelled", e, cancellationToken);
         }
         catch (SocketException e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -72,7 +72,16 @@ public sealed partial class HealthProber : IAsyncDisposable
             await Task.Delay(_options.Interval * Random.Shared.NextDouble(), _time, stop).ConfigureAwait(false);
             while (true)
             {
-                await ProbeOnceAsync(backend, stop).ConfigureAwait(false);
+                try
+                {
+                    await ProbeOnceAsync(backend, stop).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+                {
+                    // A throwing EligibleChanged subscriber or logger must not end this backend's
+                    // checks for good: log it and probe again next interval.
+                    LogLoopError(_logger, e, backend.Address, _pool.Name);
+                }
                 await Task.Delay(Jittered(_options.Interval), _time, stop).ConfigureAwait(false);
             }
         }
@@ -121,4 +130,7 @@ public sealed partial class HealthProber : IAsyncDisposable
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "backend {Address} in pool {Pool} is up")]
     private static partial void LogUp(ILogger logger, string address, string pool);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "health check of backend {Address} in pool {Pool} failed unexpectedly")]
+    private static partial void LogLoopError(ILogger logger, Exception exception, string address, string pool);
 }

@@ -113,4 +113,23 @@ public class HealthProberClockTests
             silent.Stop();
         }
     }
+    [Fact]
+    public async Task A_throwing_subscriber_does_not_stop_the_checks()
+    {
+        var time = new FakeTimeProvider(TestPools.Start);
+        var health = new HealthCheckOptions { Kind = HealthCheckKind.Tcp, Interval = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(1), Fall = 1, Rise = 1 };
+        var closed = Loopback.ClosedPort();
+        var pool = NewPool(time, health, closed);
+        pool.EligibleChanged += _ => throw new InvalidOperationException("subscriber bug");
+        var log = new LogLines();
+        await using var prober = new HealthProber(pool, new TcpProbe(), logger: log);
+        prober.Start();
+        var counters = pool.Backends[0].Counters;
+
+        time.Advance(TimeSpan.FromSeconds(2)); // first probe: down, the subscriber throws
+        Assert.True(await Loopback.WaitForAsync(() => log.Lines.Any(l => l.Contains("failed unexpectedly")), Limit));
+        time.Advance(TimeSpan.FromSeconds(2.2)); // the loop goes on
+        Assert.True(await Loopback.WaitForAsync(() => counters.ChecksFailed >= 2, Limit));
+        Assert.False(pool.Backends[0].Health.IsUp);
+    }
 }

@@ -19,6 +19,7 @@ namespace Vigil.Hosting;
 public sealed class Generation : IAsyncDisposable
 {
     private readonly List<HealthProber> _probers = [];
+    private readonly List<Pool> _unprobed = [];
 
     private Generation(long number, VigilConfig config, IReadOnlyDictionary<string, Pool> pools, DateTimeOffset loadedAt)
     {
@@ -78,7 +79,13 @@ public sealed class Generation : IAsyncDisposable
     {
         foreach (var pool in Pools.Values)
         {
-            if (pool.Options.Health is not { } health) continue;
+            if (pool.Options.Health is not { } health)
+            {
+                // No prober to publish the pool's backend_up series: track it here.
+                BalancingMetrics.Track(pool);
+                _unprobed.Add(pool);
+                continue;
+            }
             var prober = new HealthProber(pool, services.Probes.Create(health), services.Time,
                 services.LoggerFactory.CreateLogger("Vigil.Health"));
             prober.Start();
@@ -98,6 +105,8 @@ public sealed class Generation : IAsyncDisposable
     {
         foreach (var prober in _probers) await prober.DisposeAsync();
         _probers.Clear();
+        foreach (var pool in _unprobed) BalancingMetrics.Untrack(pool);
+        _unprobed.Clear();
     }
 
     private static CacheOptions ToCacheOptions(CacheConfig c) => new()

@@ -86,6 +86,13 @@ public sealed partial class HttpProxy
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ForwardAsync(HttpContext context, RouteTarget target)
     {
+        if (IsTunnelRequest(context))
+        {
+            // RFC 9110 §9.3.6: CONNECT asks for a tunnel, which a reverse proxy does not open; 501 (§15.6.2)
+            // rather than 405, which would have to list the methods the backend allows.
+            await ErrorResponse.WriteAsync(context, StatusCodes.Status501NotImplemented);
+            return;
+        }
         var pool = target.Pool;
         var pick = new PickContext(ClientHash.Of(context.Connection.RemoteIpAddress), _time.GetUtcNow());
         var backend = pool.Pick(pick);
@@ -109,6 +116,12 @@ public sealed partial class HttpProxy
                 return;
             }
             if (result.Outcome == UpstreamOutcome.ClientAborted) return;
+            if (result.Outcome == UpstreamOutcome.Refused)
+            {
+                LogRefused(_logger, context.Request.Method, result.Error?.Message);
+                await ErrorResponse.WriteAsync(context, StatusCodes.Status502BadGateway);
+                return;
+            }
 
             pool.ReportResult(backend, success: false);
             if (result.Outcome == UpstreamOutcome.FailedBeforeResponse) backend.Counters.CountConnectFailure();
@@ -148,6 +161,10 @@ public sealed partial class HttpProxy
         var bodyDetection = request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>();
         return bodyDetection is null ? request.ContentLength is null or 0 : !bodyDetection.CanHaveBody;
     }
+
+    /// <summary>A plain CONNECT; HTTP/2's extended CONNECT (RFC 8441 WebSockets) is forwarded.</summary>
+    private static bool IsTunnelRequest(HttpContext context) =>
+        HttpMethods.IsConnect(context.Request.Method) && context.Features.Get<IHttpExtendedConnectFeature>() is not { IsExtendedConnect: true };
 
     private static string Reason(UpstreamOutcome outcome) => outcome switch
     {
@@ -194,6 +211,9 @@ public sealed partial class HttpProxy
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "upstream {Pool}/{Backend} failed: {Outcome} {Detail}")]
     private static partial void LogUpstreamFailure(ILogger logger, string pool, string backend, UpstreamOutcome outcome, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} request not forwardable: {Detail}")]
+    private static partial void LogRefused(ILogger logger, string method, string? detail);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "client went away ({Error})")]
     private static partial void LogClientGone(ILogger logger, string error);

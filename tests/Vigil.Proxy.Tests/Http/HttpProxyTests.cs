@@ -256,6 +256,29 @@ public class HttpProxyTests
         Assert.Equal((HttpStatusCode.OK, "o1"), await GetAsync(proxy.Client));
     }
 
+    [Fact]
+    public async Task A_request_that_cannot_be_forwarded_is_refused_without_blaming_the_backend()
+    {
+        await using var origin = await Origin.StartAsync("o1");
+        var pool = TestPools.Create("web", [origin.Address],
+            o => o with { Outlier = new OutlierOptions(ConsecutiveFailures: 1, EjectFor: TimeSpan.FromMinutes(5)) });
+        await using var proxy = await ProxyServer.StartAsync(pool);
+
+        // A CONNECT tunnel request: a reverse proxy does not open tunnels.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(proxy.Client.BaseAddress!.Host, proxy.Client.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"));
+        var buffer = new byte[512];
+        var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        var statusLine = Encoding.ASCII.GetString(buffer, 0, read).Split("\r\n")[0];
+
+        Assert.Equal("HTTP/1.1 501 Not Implemented", statusLine);
+        Assert.Equal(0, pool.Backends[0].Counters.Failures);
+        Assert.False(pool.Backends[0].IsEjected(DateTimeOffset.UtcNow));
+        Assert.Equal((HttpStatusCode.OK, "o1"), await GetAsync(proxy.Client));
+    }
+
     /// <summary>Polls a condition a bounded number of times (up to about 10 s), failing if it never holds.</summary>
     private static async Task WaitUntilAsync(Func<bool> condition)
     {

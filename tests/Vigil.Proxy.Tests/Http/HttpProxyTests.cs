@@ -279,6 +279,31 @@ public class HttpProxyTests
         Assert.Equal((HttpStatusCode.OK, "o1"), await GetAsync(proxy.Client));
     }
 
+    [Fact]
+    public async Task WebSocket_upgrades_are_proxied_and_hold_their_backend_lease_while_open()
+    {
+        await using var origin = await Origin.StartAsync("o1");
+        var pool = TestPools.Create("web", origin);
+        await using var proxy = await ProxyServer.StartAsync(pool);
+        var backend = pool.Backends[0];
+
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        var uri = new UriBuilder(proxy.Client.BaseAddress!) { Scheme = "ws", Path = "/ws" }.Uri;
+        await socket.ConnectAsync(uri, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        var buffer = new byte[256];
+        for (var i = 0; i < 3; i++)
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes($"m{i}"), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+            var received = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal($"o1:m{i}", Encoding.UTF8.GetString(buffer, 0, received.Count));
+        }
+        Assert.Equal(1, backend.Counters.Active);
+
+        await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(() => backend.Counters.Active == 0);
+        Assert.Equal(0, backend.Counters.Failures);
+    }
+
     /// <summary>Polls a condition a bounded number of times (up to about 10 s), failing if it never holds.</summary>
     private static async Task WaitUntilAsync(Func<bool> condition)
     {

@@ -104,7 +104,8 @@ public static class Cli
         .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
         .AddFilter("Microsoft", LogLevel.Warning)
         .AddFilter("System", LogLevel.Warning)
-        .AddFilter("Yarp", LogLevel.Warning)
+        // YARP logs every failed forward at Warning; Vigil counts those in metrics and logs state changes instead.
+        .AddFilter("Yarp", LogLevel.Error)
         .SetMinimumLevel(LogLevel.Information));
 
     private static async Task<int> StatusAsync(string admin, bool json)

@@ -1,8 +1,8 @@
 namespace Vigil.Balancing.Health;
 
 /// <summary>
-/// Creates the probe a pool's health options ask for. TCP and HTTP are built in; the host registers
-/// the kinds that live elsewhere (MySQL) with <see cref="Register"/>.
+/// Creates the probe a pool's health options ask for. TCP, HTTP and MySQL are built in; the host may
+/// add or replace kinds with <see cref="Register"/>.
 /// </summary>
 public sealed class HealthProbeFactory
 {
@@ -10,6 +10,7 @@ public sealed class HealthProbeFactory
     {
         [HealthCheckKind.Tcp] = _ => new TcpProbe(),
         [HealthCheckKind.Http] = options => new HttpProbe(options),
+        [HealthCheckKind.MySql] = options => new MySqlProbe(options),
     };
 
     /// <summary>Adds or replaces the probe for a kind.</summary>

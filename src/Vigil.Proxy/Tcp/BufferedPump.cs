@@ -9,7 +9,11 @@ namespace Vigil.Proxy.Tcp;
 /// </summary>
 internal static class BufferedPump
 {
-    public static async Task RunAsync(Socket from, Socket to, TcpProxyConnection connection, TcpFlow flow, int bufferSize, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies until FIN (returns false), or, when <paramref name="untilBulk"/> is set, until a read
+    /// fills the whole buffer (returns true: the caller switches this direction to splice).
+    /// </summary>
+    public static async Task<bool> RunAsync(Socket from, Socket to, TcpProxyConnection connection, TcpFlow flow, int bufferSize, bool untilBulk, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
         try
@@ -26,8 +30,10 @@ internal static class BufferedPump
                     pending = pending[sent..];
                 }
                 connection.AddBytes(flow, read);
+                if (untilBulk && read == buffer.Length) return true;
             }
             to.Shutdown(SocketShutdown.Send);
+            return false;
         }
         finally
         {

@@ -18,6 +18,12 @@ public enum TcpCopyMode
     Buffered,
     /// <summary>Linux only: splice(2) through a pipe, so payload bytes never enter user space. Falls back to buffered elsewhere.</summary>
     Splice,
+    /// <summary>
+    /// Buffered until a direction shows bulk traffic (one read fills the whole buffer), then splice
+    /// for that direction: small request/response exchanges keep the cheaper buffered path and large
+    /// transfers move zero-copy (HAProxy's <c>option splice-auto</c> makes the same bet).
+    /// </summary>
+    Auto,
 }
 
 /// <summary>A <c>protocol: tcp</c> listener as configured: where it listens, which pool it feeds, its limits and timeouts.</summary>

@@ -104,9 +104,8 @@ internal sealed class TcpProxyConnection
             Touch();
             var idle = Options.IdleTimeout ?? pool.Options.ResponseTimeout;
             var watchdog = idle > TimeSpan.Zero ? WatchIdleAsync(idle) : Task.CompletedTask;
-            var splice = Options.CopyMode == TcpCopyMode.Splice && SplicePump.IsSupported;
-            var inbound = PumpAsync(_client, server, TcpFlow.In, splice);
-            var outbound = PumpAsync(server, _client, TcpFlow.Out, splice);
+            var inbound = PumpAsync(_client, server, TcpFlow.In);
+            var outbound = PumpAsync(server, _client, TcpFlow.Out);
             await inbound.ConfigureAwait(false);
             await outbound.ConfigureAwait(false);
             _cancel.Cancel(); // both directions ended: stop the watchdog
@@ -128,12 +127,17 @@ internal sealed class TcpProxyConnection
         }
     }
 
-    private async Task PumpAsync(Socket from, Socket to, TcpFlow flow, bool splice)
+    private async Task PumpAsync(Socket from, Socket to, TcpFlow flow)
     {
         try
         {
-            if (splice) await SplicePump.RunAsync(from, to, this, flow, _cancel.Token).ConfigureAwait(false);
-            else await BufferedPump.RunAsync(from, to, this, flow, Options.BufferSize, _cancel.Token).ConfigureAwait(false);
+            var mode = SplicePump.IsSupported ? Options.CopyMode : TcpCopyMode.Buffered;
+            if (mode == TcpCopyMode.Splice ||
+                await BufferedPump.RunAsync(from, to, this, flow, Options.BufferSize, untilBulk: mode == TcpCopyMode.Auto, _cancel.Token).ConfigureAwait(false))
+            {
+                _listener.CountSplicedFlow();
+                await SplicePump.RunAsync(from, to, this, flow, _cancel.Token).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {

@@ -34,6 +34,7 @@ public sealed class TcpProxyListener : IAsyncDisposable
     private long _idleTimeouts;
     private long _bytesIn;
     private long _bytesOut;
+    private long _splicedFlows;
 
     /// <param name="options">The listener as configured.</param>
     /// <param name="pool">Returns the listener's pool at the time of each new connection (null when
@@ -228,6 +229,11 @@ public sealed class TcpProxyListener : IAsyncDisposable
     }
 
     internal void CountIdleTimeout() => Interlocked.Increment(ref _idleTimeouts);
+
+    /// <summary>Directions (two per connection at most) that ran on splice(2); lets tests see auto mode switch.</summary>
+    internal long SplicedFlows => Interlocked.Read(ref _splicedFlows);
+
+    internal void CountSplicedFlow() => Interlocked.Increment(ref _splicedFlows);
 
     internal void AddBytes(TcpFlow flow, long count)
     {

@@ -25,7 +25,6 @@ public sealed record CacheConfig
     public TimeSpan CollapseTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>How long an uncacheable answer is remembered so its key skips collapsing (hit-for-pass).</summary>
     public TimeSpan HitForPass { get; init; } = TimeSpan.FromMinutes(2);
-    public int Line { get; init; }
 }
 
 /// <summary>The on-disk store of a cache.</summary>

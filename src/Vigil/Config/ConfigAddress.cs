@@ -50,6 +50,11 @@ public static class ConfigAddress
             }
             host = s[..colon];
             portText = s[(colon + 1)..];
+            if (host is "" or "*")
+            {
+                error = $"'{text}' needs an address: 0.0.0.0{s[colon..]} (every IPv4 address) or [::]{s[colon..]} (every address)";
+                return false;
+            }
             if (!IsHostName(host) && !IsStrictIPv4(host))
             {
                 error = $"'{text}': '{host}' is neither an IPv4 address nor a host name";

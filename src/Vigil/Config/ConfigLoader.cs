@@ -34,14 +34,35 @@ public static class ConfigLoader
     internal static ConfigLoadResult LoadText(string text, string fileName, string? baseDirectory, Func<string, IPAddress[]> resolve)
     {
         var reader = new ConfigReader(fileName);
+        // YAML forbids tabs in indentation; YamlDotNet reports it at the enclosing mapping's line,
+        // so find the offending lines ourselves.
+        var lineNumber = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            lineNumber++;
+            var indent = line.Length - line.TrimStart(' ', '\t').Length;
+            if (line.AsSpan(0, indent).Contains('\t') && line.Trim().Length > 0)
+                reader.Error(lineNumber, "", "YAML syntax: a tab in the indentation (indent with spaces)");
+        }
+        if (reader.Errors.Count > 0) return new ConfigLoadResult(null, reader.Errors);
+
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             reader.Error((int)Math.Max(1, ex.Start.Line), "", "YAML syntax: " + SyntaxMessage(ex));
+            return new ConfigLoadResult(null, reader.Errors);
+        }
+        catch (Exception)
+        {
+            // YamlDotNet's scanner fails this way on some unterminated flow collections; the last
+            // event it produced is the best position we have.
+            var line = (int)Math.Max(1, parser.Current?.End.Line ?? 1);
+            reader.Error(line, "", "YAML syntax: unterminated [ ] or { } after this line");
             return new ConfigLoadResult(null, reader.Errors);
         }
         if (stream.Documents.Count == 0)

@@ -24,16 +24,16 @@ internal sealed partial class ConfigParser
                 _r.Error(k, path, ConfigWords.NameRule);
                 continue;
             }
-            if (ParseCache(name, v, path) is { } cache) caches.Add(cache);
+            if (ParseCache(name, v, path, ConfigReader.Line(k)) is { } cache) caches.Add(cache);
         }
         return caches;
     }
 
-    private CacheConfig? ParseCache(string name, YamlNode node, string path)
+    private CacheConfig? ParseCache(string name, YamlNode node, string path, int line)
     {
-        var m = _r.Mapping(node, path, CacheKeys);
+        var m = _r.Mapping(node, path, CacheKeys, line);
         if (m is null) return null;
-        var cache = new CacheConfig { Name = name, Line = m.Line };
+        var cache = new CacheConfig { Name = name };
         if (m.Size("memory") is { } memory) cache = cache with { Memory = memory };
         if (m.Mapping("disk", DiskKeys) is { } d)
         {
@@ -68,6 +68,6 @@ internal sealed partial class ConfigParser
         if (m.Duration("stale_if_error") is { } sie) cache = cache with { StaleIfError = sie };
         if (Positive(m, "collapse_timeout") is { } collapse) cache = cache with { CollapseTimeout = collapse };
         if (m.Duration("hit_for_pass") is { } hfp) cache = cache with { HitForPass = hfp };
-        return cache;
+        return ConfigLines.At(cache, m.Line);
     }
 }

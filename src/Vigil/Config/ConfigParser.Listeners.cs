@@ -30,6 +30,7 @@ internal sealed partial class ConfigParser
             if (name is not null)
             {
                 path = $"listeners.{name}";
+                m.Path = path;
                 if (!ConfigWords.IsName(name)) _r.Error(m.ValueLine("name"), m.PathOf("name"), ConfigWords.NameRule);
                 else if (names.TryGetValue(name, out var firstLine))
                     _r.Error(m.ValueLine("name"), path, $"duplicate listener name (first at line {firstLine})");
@@ -43,7 +44,9 @@ internal sealed partial class ConfigParser
 
     private ListenerConfig? ParseListener(MappingReader m, string name, string path)
     {
-        var protocol = m.Word("protocol", ConfigWords.Protocols, "protocol") ?? ListenerProtocol.Http;
+        var protocol = m.Word("protocol", ConfigWords.Protocols, "protocol");
+        // An unknown protocol was reported; checking the rest against a guess would only add noise.
+        if (protocol is null && m.Has("protocol")) return null;
         IPEndPoint? endPoint = null;
         string? listen = null;
         if (m.Require("listen") && (listen = m.String("listen")) is not null)
@@ -59,17 +62,16 @@ internal sealed partial class ConfigParser
         var listener = new ListenerConfig
         {
             Name = name,
-            Protocol = protocol,
+            Protocol = protocol ?? ListenerProtocol.Http,
             Listen = listen ?? "",
             ListenEndPoint = endPoint ?? new IPEndPoint(IPAddress.None, 0),
-            IdleTimeout = ListenerConfig.DefaultIdleTimeout(protocol),
-            Line = m.Line,
+            IdleTimeout = ListenerConfig.DefaultIdleTimeout(protocol ?? ListenerProtocol.Http),
         };
         if (m.Int("max_connections", 1, 10_000_000) is { } max) listener = listener with { MaxConnections = max };
         if (Positive(m, "idle_timeout") is { } idle) listener = listener with { IdleTimeout = idle };
         if (m.Duration("drain_timeout") is { } drain) listener = listener with { DrainTimeout = drain };
 
-        if (protocol == ListenerProtocol.Http)
+        if (listener.Protocol == ListenerProtocol.Http)
         {
             m.Forbid("pool", "an http listener sends requests to pools through routes; 'pool' applies to protocol: tcp");
             m.Forbid("accept_proxy", "'accept_proxy' applies to protocol: tcp");
@@ -105,7 +107,7 @@ internal sealed partial class ConfigParser
                 listener = listener with { OnLimit = onLimit };
             }
         }
-        return endPoint is null ? null : listener;
+        return endPoint is null ? null : ConfigLines.At(listener, m.Line);
     }
 
     private List<RouteConfig> ParseRoutes(MappingReader listener, string listenerPath)
@@ -128,10 +130,10 @@ internal sealed partial class ConfigParser
             var cache = m.String("cache");
             if (cache is not null) CheckReference(cache, _cacheNames, "cache", m.ValueLine("cache"), $"{path}.cache");
             if (match is null || pool is null) continue;
-            var route = new RouteConfig { Match = match, Pool = pool, Cache = cache, Line = m.Line };
+            var route = ConfigLines.At(new RouteConfig { Match = match, Pool = pool, Cache = cache }, m.Line);
             // Routes are tried in order; one after a match-all is dead, surely not what was meant.
             if (catchAll is not null)
-                _r.Error(m.Line, path, $"this route is never used: the route at line {catchAll.Line} matches every request");
+                _r.Error(m.Line, path, $"this route is never used: the route at line {ConfigLines.Of(catchAll)} matches every request");
             else if (MatchesEverything(match)) catchAll = route;
             routes.Add(route);
         }

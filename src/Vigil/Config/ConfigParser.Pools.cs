@@ -38,16 +38,16 @@ internal sealed partial class ConfigParser
                 _r.Error(k, path, ConfigWords.NameRule);
                 continue;
             }
-            if (ParsePool(name, v, path) is { } pool) pools.Add(pool);
+            if (ParsePool(name, v, path, ConfigReader.Line(k)) is { } pool) pools.Add(pool);
         }
         return pools;
     }
 
-    private PoolConfig? ParsePool(string name, YamlNode node, string path)
+    private PoolConfig? ParsePool(string name, YamlNode node, string path, int line)
     {
-        var m = _r.Mapping(node, path, PoolKeys);
+        var m = _r.Mapping(node, path, PoolKeys, line);
         if (m is null) return null;
-        var pool = new PoolConfig { Name = name, Line = ConfigReader.Line(node) };
+        var pool = new PoolConfig { Name = name };
         if (m.Word("scheduler", ConfigWords.Schedulers, "scheduler") is { } scheduler) pool = pool with { Scheduler = scheduler };
         if (m.Require("backends")) pool = pool with { Backends = ParseBackends(m) };
         if (m.Value("health") is not null) pool = pool with { Health = ParseHealth(m, pool.Backends) };
@@ -63,7 +63,7 @@ internal sealed partial class ConfigParser
         if (Positive(m, "response_timeout") is { } rt) pool = pool with { ResponseTimeout = rt };
         if (m.Int("retries", 0, 10) is { } retries) pool = pool with { Retries = retries };
         if (m.Word("send_proxy", ConfigWords.ProxyVersions, "PROXY protocol version") is { } proxy) pool = pool with { SendProxy = proxy };
-        return pool;
+        return ConfigLines.At(pool, line);
     }
 
     private List<BackendConfig> ParseBackends(MappingReader pool)
@@ -81,7 +81,7 @@ internal sealed partial class ConfigParser
             var twin = backends.FirstOrDefault(b =>
                 string.Equals(b.Address, backend.Address, StringComparison.OrdinalIgnoreCase) || b.EndPoint.Equals(backend.EndPoint));
             if (twin is not null)
-                _r.Error(backend.Line, path, $"backend {backend.Address} is listed twice (first at line {twin.Line})");
+                _r.Error(ConfigLines.Of(backend), path, $"backend {backend.Address} is listed twice (first at line {ConfigLines.Of(twin)})");
             else backends.Add(backend);
         }
         return backends;
@@ -93,7 +93,7 @@ internal sealed partial class ConfigParser
         var address = _r.Scalar(item, path, "a backend address");
         if (address is null) return null;
         var ep = ResolveBackend(address, ConfigReader.Line(item), path);
-        return ep is null ? null : new BackendConfig { Address = address, EndPoint = ep, Line = ConfigReader.Line(item) };
+        return ep is null ? null : ConfigLines.At(new BackendConfig { Address = address, EndPoint = ep }, ConfigReader.Line(item));
     }
 
     private BackendConfig? ParseBackend(YamlNode item, string path)
@@ -106,15 +106,14 @@ internal sealed partial class ConfigParser
         var backup = m.Bool("backup");
         var state = m.Word("state", ConfigWords.BackendStates, "state");
         if (address is null || ep is null) return null;
-        return new BackendConfig
+        return ConfigLines.At(new BackendConfig
         {
             Address = address,
             EndPoint = ep,
             Weight = weight ?? 1,
             Backup = backup ?? false,
             State = state ?? Balancing.AdminState.Enabled,
-            Line = m.Line,
-        };
+        }, m.Line);
     }
 
     /// <summary>IP literal, <c>localhost</c> (127.0.0.1), or a DNS name resolved now, preferring IPv4 as most backends bind it.</summary>

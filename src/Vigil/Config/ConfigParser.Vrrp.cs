@@ -36,6 +36,7 @@ internal sealed partial class ConfigParser
             if (name is not null)
             {
                 path = $"vrrp.{name}";
+                m.Path = path;
                 if (!ConfigWords.IsName(name)) _r.Error(m.ValueLine("name"), m.PathOf("name"), ConfigWords.NameRule);
                 else if (names.TryGetValue(name, out var firstLine))
                     _r.Error(m.ValueLine("name"), path, $"duplicate vrrp instance name (first at line {firstLine})");
@@ -48,7 +49,7 @@ internal sealed partial class ConfigParser
                 o.Vrid == instance.Vrid && o.Interface == instance.Interface && o.Family == instance.Family);
             if (twin is not null)
                 _r.Error(m.ValueLine("vrid"), $"{path}.vrid",
-                    $"vrid {instance.Vrid} is already used on {instance.Interface} by '{twin.Name}' (line {twin.Line})");
+                    $"vrid {instance.Vrid} is already used on {instance.Interface} by '{twin.Name}' (line {ConfigLines.Of(twin)})");
             instances.Add(instance);
         }
         return instances;
@@ -61,7 +62,7 @@ internal sealed partial class ConfigParser
             _r.Error(m.ValueLine("interface"), $"{path}.interface", $"'{iface}' is not an interface name (at most 15 characters, no '/' or spaces)");
         var vrid = m.Require("vrid") ? m.Int("vrid", 1, 255) : null;
 
-        var v = new VrrpInstanceConfig { Name = name, Interface = iface ?? "", Vrid = vrid ?? 0, Line = m.Line };
+        var v = new VrrpInstanceConfig { Name = name, Interface = iface ?? "", Vrid = vrid ?? 0 };
         if (m.Int("version", 2, 3) is { } version) v = v with { Version = version };
         if (m.Int("priority", 1, 255) is { } priority) v = v with { Priority = priority };
         if (m.Bool("preempt") is { } preempt) v = v with { Preempt = preempt };
@@ -141,7 +142,7 @@ internal sealed partial class ConfigParser
                 _r.Error(m.KeyLine("track"), $"{path}.track", "the address owner (priority 255) keeps its priority: it cannot track");
             else if (ParseTrack(m, path) is { } track) v = v with { Track = track };
         }
-        return iface is null || vrid is null ? null : v;
+        return iface is null || vrid is null ? null : ConfigLines.At(v, m.Line);
     }
 
     private bool CheckAdvertInterval(TimeSpan interval, int version, int line, string path)
@@ -214,7 +215,7 @@ internal sealed partial class ConfigParser
             if (ConfigAddress.TryParseLiteralEndPoint(peer, out var ep, out var error)) peers.Add(ep);
             else _r.Error(node, m.PathOf("peers"), error);
         }
-        return listen is null ? null : new VrrpUdpConfig(listen, peers);
+        return listen is null ? null : new VrrpUdpConfig { Listen = listen, Peers = peers };
     }
 
     private VrrpTrackConfig? ParseTrack(MappingReader instance, string path)

@@ -12,6 +12,29 @@ internal sealed partial class ConfigParser
 {
     private static readonly string[] RootKeys = ["node", "admin", "pools", "listeners", "caches", "vrrp"];
 
+    /// <summary>Every key the parser accepts, by section (docs/configuration.md is tested against it).</summary>
+    internal static IReadOnlyDictionary<string, string[]> KeysBySection => new Dictionary<string, string[]>
+    {
+        ["root"] = RootKeys,
+        ["node"] = ["name"],
+        ["admin"] = AdminKeys,
+        ["pool"] = PoolKeys,
+        ["backend"] = BackendKeys,
+        ["health"] = HealthKeys,
+        ["outlier"] = OutlierKeys,
+        ["listener"] = ListenerKeys,
+        ["route"] = RouteKeys,
+        ["match"] = MatchKeys,
+        ["cache"] = CacheKeys,
+        ["disk"] = DiskKeys,
+        ["vrrp"] = VrrpKeys,
+        ["udp"] = UdpKeys,
+        ["track"] = TrackKeys,
+        ["script"] = TrackScriptKeys,
+    };
+
+    private static readonly string[] AdminKeys = ["listen", "token", "token_file"];
+
     private readonly ConfigReader _r;
     private readonly string? _baseDirectory;
     private readonly Func<string, IPAddress[]> _resolve;
@@ -77,13 +100,12 @@ internal sealed partial class ConfigParser
     private AdminConfig ParseAdmin(MappingReader root)
     {
         var config = new AdminConfig();
-        var m = root.Mapping("admin", ["listen", "token", "token_file"]);
+        var m = root.Mapping("admin", AdminKeys);
         if (m is null)
         {
             _bound.Add((config.ListenEndPoint, "admin", 0));
             return config;
         }
-        config = config with { Line = m.Line };
         if (m.String("listen") is { } listen)
         {
             if (ConfigAddress.TryParseLiteralEndPoint(listen, out var ep, out var error))
@@ -101,7 +123,7 @@ internal sealed partial class ConfigParser
         if (!IPAddress.IsLoopback(config.ListenEndPoint.Address) && token is null && tokenFile is null)
             _r.Error(m.ValueLine("listen"), m.PathOf("listen"),
                 $"the admin API listens beyond loopback ({config.Listen}): set token or token_file");
-        return config;
+        return ConfigLines.At(config, m.Line);
     }
 
     /// <summary>Relative file paths are relative to the config file's directory, like nginx's include.</summary>

@@ -19,15 +19,18 @@ internal sealed class ConfigReader(string file)
 
     public static int Line(YamlNode node) => (int)Math.Max(1, node.Start.Line);
 
-    /// <summary>A mapping with a fixed set of keys; unknown keys are reported (with a suggestion) and skipped.</summary>
-    public MappingReader? Mapping(YamlNode node, string path, IReadOnlyCollection<string> keys)
+    /// <summary>
+    /// A mapping with a fixed set of keys; unknown keys are reported (with a suggestion) and skipped.
+    /// <paramref name="ownerLine"/> is the line of the key that holds it (<c>web:</c>), where a missing key is reported.
+    /// </summary>
+    public MappingReader? Mapping(YamlNode node, string path, IReadOnlyCollection<string> keys, int? ownerLine = null)
     {
         if (node is not YamlMappingNode map)
         {
             Error(node, path, $"expected a mapping, got {Describe(node)}");
             return null;
         }
-        return new MappingReader(this, map, path, keys);
+        return new MappingReader(this, map, path, keys, ownerLine ?? Line(map));
     }
 
     /// <summary>A sequence; a mapping or scalar is reported.</summary>
@@ -129,8 +132,9 @@ internal sealed class MappingReader
     private readonly ConfigReader _reader;
     private readonly Dictionary<string, (YamlScalarNode Key, YamlNode Value)> _entries = new(StringComparer.Ordinal);
 
-    public MappingReader(ConfigReader reader, YamlMappingNode map, string path, IReadOnlyCollection<string> keys)
+    public MappingReader(ConfigReader reader, YamlMappingNode map, string path, IReadOnlyCollection<string> keys, int line)
     {
+        Line = line;
         _reader = reader;
         Node = map;
         Path = path;
@@ -156,8 +160,10 @@ internal sealed class MappingReader
     }
 
     public YamlMappingNode Node { get; }
-    public string Path { get; }
-    public int Line => ConfigReader.Line(Node);
+    /// <summary>Key path for messages; renamed once the item's name is known (<c>listeners[0]</c> → <c>listeners.www</c>).</summary>
+    public string Path { get; set; }
+    /// <summary>Line of the mapping's owner key, or of the mapping itself in a list.</summary>
+    public int Line { get; }
 
     public static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
 
@@ -195,7 +201,7 @@ internal sealed class MappingReader
         Value(key) is { } v ? _reader.Word(v, PathOf(key), words, what) : null;
 
     public MappingReader? Mapping(string key, IReadOnlyCollection<string> keys) =>
-        Value(key) is { } v ? _reader.Mapping(v, PathOf(key), keys) : null;
+        Value(key) is { } v ? _reader.Mapping(v, PathOf(key), keys, KeyLine(key)) : null;
 
     /// <summary>A mapping whose keys are the operator's own (header names, pool names), not a fixed set.</summary>
     public YamlMappingNode? FreeMapping(string key)

@@ -18,9 +18,9 @@ public sealed record ListenerConfig
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     // http
-    public IReadOnlyList<RouteConfig> Routes { get; init; } = [];
+    public IReadOnlyList<RouteConfig> Routes { get; init => field = ValueList<RouteConfig>.From(value); } = ValueList<RouteConfig>.Empty;
     /// <summary>Peers whose X-Forwarded-* headers are kept; from anyone else they are replaced.</summary>
-    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init => field = ValueList<IPNetwork>.From(value); } = ValueList<IPNetwork>.Empty;
 
     // tcp
     public string? Pool { get; init; }
@@ -28,7 +28,6 @@ public sealed record ListenerConfig
     public bool AcceptProxy { get; init; }
     public ConnectionLimitAction OnLimit { get; init; } = ConnectionLimitAction.Queue;
 
-    public int Line { get; init; }
 
     /// <summary>Default idle timeouts: long-lived L4 sessions (databases) vs HTTP keep-alive.</summary>
     public static TimeSpan DefaultIdleTimeout(ListenerProtocol protocol) =>
@@ -52,7 +51,6 @@ public sealed record RouteConfig
     public RouteMatch Match { get; init; } = new();
     public required string Pool { get; init; }
     public string? Cache { get; init; }
-    public int Line { get; init; }
 }
 
 /// <summary>
@@ -62,10 +60,10 @@ public sealed record RouteConfig
 public sealed record RouteMatch
 {
     /// <summary>Host names (case-insensitive, port ignored); <c>*.example.com</c> matches one or more labels.</summary>
-    public IReadOnlyList<string> Hosts { get; init; } = [];
+    public IReadOnlyList<string> Hosts { get; init => field = ValueList<string>.From(value); } = ValueList<string>.Empty;
     public string? PathPrefix { get; init; }
     /// <summary>Header name → exact value (case-sensitive value, case-insensitive name).</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Headers { get; init => field = ValueMap<string, string>.From(value); } = ValueMap<string, string>.Empty;
     /// <summary>Upper-case method names.</summary>
-    public IReadOnlyList<string> Methods { get; init; } = [];
+    public IReadOnlyList<string> Methods { get; init => field = ValueList<string>.From(value); } = ValueList<string>.Empty;
 }

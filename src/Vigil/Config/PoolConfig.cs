@@ -7,7 +7,7 @@ public sealed partial record PoolConfig
 {
     public required string Name { get; init; }
     public SchedulerKind Scheduler { get; init; } = SchedulerKind.RoundRobin;
-    public IReadOnlyList<BackendConfig> Backends { get; init; } = [];
+    public IReadOnlyList<BackendConfig> Backends { get; init => field = ValueList<BackendConfig>.From(value); } = ValueList<BackendConfig>.Empty;
     /// <summary>Active check; null when the pool has none (backends assumed up, outlier ejection still applies).</summary>
     public HealthConfig? Health { get; init; }
     /// <summary>Passive outlier ejection; null when not configured.</summary>
@@ -17,7 +17,6 @@ public sealed partial record PoolConfig
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public int Retries { get; init; } = 1;
     public ProxyProtocolVersion SendProxy { get; init; } = ProxyProtocolVersion.None;
-    public int Line { get; init; }
 }
 
 /// <summary>PROXY protocol header sent to a pool's backends (HAProxy's send-proxy / send-proxy-v2).</summary>
@@ -33,7 +32,6 @@ public sealed partial record BackendConfig
     public int Weight { get; init; } = 1;
     public bool Backup { get; init; }
     public AdminState State { get; init; } = AdminState.Enabled;
-    public int Line { get; init; }
 }
 
 /// <summary>Passive health: eject a backend after consecutive failures of real traffic.</summary>

@@ -8,11 +8,11 @@ public sealed partial record VigilConfig
     public NodeConfig Node { get; init; } = new();
     public AdminConfig Admin { get; init; } = new();
     /// <summary>Pools in file order.</summary>
-    public IReadOnlyList<PoolConfig> Pools { get; init; } = [];
-    public IReadOnlyList<ListenerConfig> Listeners { get; init; } = [];
+    public IReadOnlyList<PoolConfig> Pools { get; init => field = ValueList<PoolConfig>.From(value); } = ValueList<PoolConfig>.Empty;
+    public IReadOnlyList<ListenerConfig> Listeners { get; init => field = ValueList<ListenerConfig>.From(value); } = ValueList<ListenerConfig>.Empty;
     /// <summary>Caches in file order.</summary>
-    public IReadOnlyList<CacheConfig> Caches { get; init; } = [];
-    public IReadOnlyList<VrrpInstanceConfig> Vrrp { get; init; } = [];
+    public IReadOnlyList<CacheConfig> Caches { get; init => field = ValueList<CacheConfig>.From(value); } = ValueList<CacheConfig>.Empty;
+    public IReadOnlyList<VrrpInstanceConfig> Vrrp { get; init => field = ValueList<VrrpInstanceConfig>.From(value); } = ValueList<VrrpInstanceConfig>.Empty;
 
     public PoolConfig? FindPool(string name) => Pools.FirstOrDefault(p => p.Name == name);
 
@@ -37,5 +37,4 @@ public sealed record AdminConfig
     public string? Token { get; init; }
     /// <summary>File holding the token, so it need not be in the config text.</summary>
     public string? TokenFile { get; init; }
-    public int Line { get; init; }
 }

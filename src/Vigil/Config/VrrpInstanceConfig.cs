@@ -18,9 +18,9 @@ public sealed record VrrpInstanceConfig
     public bool V3ChecksumAsV2 { get; init; }
     public bool Preempt { get; init; } = true;
     public TimeSpan PreemptDelay { get; init; } = TimeSpan.Zero;
-    public IReadOnlyList<VirtualAddress> VirtualAddresses { get; init; } = [];
+    public IReadOnlyList<VirtualAddress> VirtualAddresses { get; init => field = ValueList<VirtualAddress>.From(value); } = ValueList<VirtualAddress>.Empty;
     /// <summary>Send adverts to these peers instead of multicast.</summary>
-    public IReadOnlyList<IPAddress> UnicastPeers { get; init; } = [];
+    public IReadOnlyList<IPAddress> UnicastPeers { get; init => field = ValueList<IPAddress>.From(value); } = ValueList<IPAddress>.Empty;
     public VrrpTransportKind Transport { get; init; } = VrrpTransportKind.Raw;
     /// <summary>Set when <see cref="Transport"/> is udp.</summary>
     public VrrpUdpConfig? Udp { get; init; }
@@ -35,7 +35,6 @@ public sealed record VrrpInstanceConfig
     /// <summary>VRRPv2 simple text authentication (up to 8 characters).</summary>
     public string? AuthPass { get; init; }
     public VrrpTrackConfig Track { get; init; } = new();
-    public int Line { get; init; }
 
     public AddressFamily Family => VirtualAddresses.Count > 0 ? VirtualAddresses[0].Address.AddressFamily : AddressFamily.InterNetwork;
 }
@@ -64,16 +63,20 @@ public enum VrrpAddressMode
 }
 
 /// <summary>The udp transport: where this node receives adverts and where it sends them.</summary>
-public sealed record VrrpUdpConfig(IPEndPoint Listen, IReadOnlyList<IPEndPoint> Peers);
+public sealed record VrrpUdpConfig
+{
+    public required IPEndPoint Listen { get; init; }
+    public IReadOnlyList<IPEndPoint> Peers { get; init => field = ValueList<IPEndPoint>.From(value); } = ValueList<IPEndPoint>.Empty;
+}
 
 /// <summary>What lowers or raises the priority, keepalived's track_* with weights.</summary>
 public sealed record VrrpTrackConfig
 {
     /// <summary>Pool name → weight added to the priority while every backend of the pool is down.</summary>
-    public IReadOnlyDictionary<string, int> Pools { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> Pools { get; init => field = ValueMap<string, int>.From(value); } = ValueMap<string, int>.Empty;
     /// <summary>Interface name → weight added while the interface is down.</summary>
-    public IReadOnlyDictionary<string, int> Interfaces { get; init; } = new Dictionary<string, int>();
-    public IReadOnlyList<VrrpTrackScript> Scripts { get; init; } = [];
+    public IReadOnlyDictionary<string, int> Interfaces { get; init => field = ValueMap<string, int>.From(value); } = ValueMap<string, int>.Empty;
+    public IReadOnlyList<VrrpTrackScript> Scripts { get; init => field = ValueList<VrrpTrackScript>.From(value); } = ValueList<VrrpTrackScript>.Empty;
 }
 
 /// <summary>A check script run on an interval; its weight applies while it exits non-zero.</summary>

@@ -25,7 +25,7 @@ public static class DemoCommand
             backends:
         {{string.Join("\n", (originPorts ?? OriginPorts).Select(p => $"      - {{ address: 127.0.0.1:{p} }}"))}}
             health: { type: http, path: /healthz, expect: 200-399, interval: 500ms, timeout: 300ms, rise: 2, fall: 2 }
-            outlier: { consecutive_failures: 3, eject_for: 5s }
+            outlier: { consecutive_failures: 3, eject_for: 2s }
         listeners:
           - name: www
             protocol: http

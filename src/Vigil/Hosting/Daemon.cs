@@ -80,12 +80,12 @@ public sealed partial class Daemon : IAsyncDisposable
             catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
             {
                 // A listener could not bind: keep the old generation whole rather than half of each.
-                await next.DisposeAsync();
+                await next.RetireAsync(old);
                 LogReloadError(_logger, ex.Message);
                 return _lastReload = new ReloadReport(false, now, [ex.Message]);
             }
             Volatile.Write(ref _current, next);
-            await old.DisposeAsync();
+            await old.RetireAsync(next);
             LogReloaded(_logger, next.Number);
             return _lastReload = new ReloadReport(true, now, []);
         }
@@ -138,7 +138,7 @@ public sealed partial class Daemon : IAsyncDisposable
             _listeners.Values.Select(h => new ListenerStatus(h.Config.Name, h.Config.Protocol.ToString().ToLowerInvariant(), h.Config.Listen)).ToArray(),
             generation.Pools.Values.Select(p => PoolStatus.From(p, now)).ToArray(),
             [],
-            []);
+            generation.Caches.Values.Select(c => (object)c.Snapshot()).ToArray());
     }
 
     public BackendStateResult SetBackendState(string pool, string address, AdminState state)
@@ -149,14 +149,21 @@ public sealed partial class Daemon : IAsyncDisposable
         return BackendStateResult.Done;
     }
 
-    public int PurgeCache(string? url, string? prefix) => 0;
+    /// <summary>Purges an exact URL or every URL under a prefix from every cache; returns the entries removed.</summary>
+    public int PurgeCache(string? url, string? prefix)
+    {
+        var purged = 0;
+        foreach (var cache in Current.Caches.Values)
+            purged += string.IsNullOrEmpty(url) ? cache.PurgePrefix(prefix!) : cache.Purge(url) ? 1 : 0;
+        return purged;
+    }
 
     public async ValueTask DisposeAsync()
     {
         if (_admin is not null) await _admin.DisposeAsync();
         foreach (var host in _listeners.Values) await host.DisposeAsync();
         _listeners.Clear();
-        if (_current is not null) await _current.DisposeAsync();
+        if (_current is not null) await _current.RetireAsync(null);
     }
 
     private static string? ReadToken(AdminConfig admin) =>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Vigil.Balancing;
 using Vigil.Balancing.Health;
+using Vigil.Caching;
 using Vigil.Config;
 using Vigil.Proxy.Http;
 using Vigil.Proxy.Http.Routing;
@@ -31,6 +32,8 @@ public sealed class Generation : IAsyncDisposable
     public VigilConfig Config { get; }
     public DateTimeOffset LoadedAt { get; }
     public IReadOnlyDictionary<string, Pool> Pools { get; }
+    /// <summary>Caches by name; an unchanged cache is the same object across reloads, so its entries survive.</summary>
+    public IReadOnlyDictionary<string, HttpCache> Caches { get; private init; } = new Dictionary<string, HttpCache>();
     /// <summary>The proxy of each http listener, by listener name.</summary>
     public IReadOnlyDictionary<string, HttpProxy> HttpProxies { get; private init; } = new Dictionary<string, HttpProxy>();
 
@@ -45,20 +48,29 @@ public sealed class Generation : IAsyncDisposable
             pools[poolConfig.Name] = new Pool(poolConfig.ToOptions(), services.Time, old);
         }
 
+        var caches = new Dictionary<string, HttpCache>(StringComparer.Ordinal);
+        foreach (var cacheConfig in config.Caches)
+        {
+            var options = ToCacheOptions(cacheConfig);
+            caches[cacheConfig.Name] = previous is not null && previous.Caches.TryGetValue(cacheConfig.Name, out var kept) && kept.Options == options
+                ? kept
+                : new HttpCache(options, services.Time, services.LoggerFactory.CreateLogger<HttpCache>());
+        }
+
         var proxies = new Dictionary<string, HttpProxy>(StringComparer.Ordinal);
         foreach (var listener in config.Listeners)
         {
             if (listener.Protocol != ListenerProtocol.Http) continue;
             var table = new RouteTable(listener.Routes.Select((r, i) => ToRouteOptions(listener, r, i)));
             foreach (var route in table.Routes)
-                if (route.Options.Cache is { } cacheName) route.CacheStep = services.CacheStep(cacheName);
+                if (route.Options.Cache is { } cacheName) route.CacheStep = caches[cacheName].HandleAsync;
             proxies[listener.Name] = new HttpProxy(table, pools, services.Upstream,
                 services.LoggerFactory.CreateLogger("Vigil.Proxy.Http"),
                 new HttpProxyOptions { ListenerName = listener.Name, TrustedProxies = listener.TrustedProxies },
                 services.Time);
         }
 
-        return new Generation(number, config, pools, services.Time.GetUtcNow()) { HttpProxies = proxies };
+        return new Generation(number, config, pools, services.Time.GetUtcNow()) { HttpProxies = proxies, Caches = caches };
     }
 
     /// <summary>Starts the active health checks of every pool that has one.</summary>
@@ -74,11 +86,32 @@ public sealed class Generation : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the probers; disposes the caches the successor did not keep.</summary>
+    public async ValueTask RetireAsync(Generation? successor)
+    {
+        await DisposeAsync();
+        foreach (var (name, cache) in Caches)
+            if (successor is null || !successor.Caches.TryGetValue(name, out var kept) || kept != cache) cache.Dispose();
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var prober in _probers) await prober.DisposeAsync();
         _probers.Clear();
     }
+
+    private static CacheOptions ToCacheOptions(CacheConfig c) => new()
+    {
+        Name = c.Name,
+        MemoryBytes = c.Memory,
+        MaxObjectBytes = c.MaxObjectSize,
+        Grace = c.Grace,
+        StoreSetCookie = c.StoreSetCookie,
+        HitForPassTtl = c.HitForPass,
+        CollapseTimeout = c.CollapseTimeout,
+        DiskPath = c.Disk?.Path,
+        DiskBytes = c.Disk?.Size ?? 0,
+    };
 
     private static RouteOptions ToRouteOptions(ListenerConfig listener, RouteConfig route, int index) => new()
     {

@@ -33,7 +33,8 @@ public sealed class HttpListenerHost : IListenerHost
             kestrel.Limits.MaxConcurrentConnections = config.MaxConnections;
             // A proxy streams bodies through; the backend decides what size it accepts.
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(config.ListenEndPoint, o => o.Protocols = HttpProtocols.Http1AndHttp2);
+            // Cleartext HTTP/2 needs prior knowledge, which browsers and most clients lack: HTTP/1.1 here.
+            kestrel.Listen(config.ListenEndPoint, o => o.Protocols = HttpProtocols.Http1);
         });
         builder.WebHost.UseShutdownTimeout(config.DrainTimeout);
         _app = builder.Build();

@@ -1,18 +1,14 @@
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Vigil.Balancing.Health;
 using Vigil.Proxy.Http.Upstream;
 
 namespace Vigil.Hosting;
 
-/// <summary>What every generation shares and a reload does not rebuild: clock, logging, the upstream connection pools, probe kinds, caches.</summary>
+/// <summary>What every generation shares and a reload does not rebuild: clock, logging, the upstream connection pools, probe kinds.</summary>
 public sealed class RuntimeServices(TimeProvider time, ILoggerFactory loggerFactory, IUpstream upstream, HealthProbeFactory probes)
 {
     public TimeProvider Time { get; } = time;
     public ILoggerFactory LoggerFactory { get; } = loggerFactory;
     public IUpstream Upstream { get; } = upstream;
     public HealthProbeFactory Probes { get; } = probes;
-
-    /// <summary>The cache step for a named cache; null until caches are wired in.</summary>
-    public Func<string, Func<HttpContext, RequestDelegate, Task>?> CacheStep { get; set; } = _ => null;
 }

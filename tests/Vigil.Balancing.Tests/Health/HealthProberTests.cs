@@ -6,6 +6,7 @@ using Vigil.Balancing.Health;
 namespace Vigil.Balancing.Tests.Health;
 
 /// <summary>The prober against real origins on loopback, with short real intervals.</summary>
+[Collection(TimingSensitive.Name)]
 public class HealthProberTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);

@@ -21,7 +21,7 @@ internal static class TcpTestKit
             ConnectTimeout = TimeSpan.FromSeconds(2),
         }, TimeProvider.System);
 
-    public static TcpProxyListener StartListener(Pool pool, Func<TcpListenerOptions, TcpListenerOptions>? configure = null)
+    public static TcpProxyListener StartListener(Pool pool, Func<TcpListenerOptions, TcpListenerOptions>? configure = null, TimeProvider? time = null)
     {
         var options = new TcpListenerOptions
         {
@@ -29,7 +29,7 @@ internal static class TcpTestKit
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             Pool = pool.Name,
         };
-        var listener = new TcpProxyListener(configure?.Invoke(options) ?? options, () => pool);
+        var listener = new TcpProxyListener(configure?.Invoke(options) ?? options, () => pool, time);
         listener.Start();
         return listener;
     }

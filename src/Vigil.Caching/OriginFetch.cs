@@ -1,0 +1,218 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+using Vigil.Caching.Capture;
+using Vigil.Caching.Rules;
+using Vigil.Caching.Stores;
+
+namespace Vigil.Caching;
+
+/// <summary>
+/// One trip to the origin for a GET/HEAD: sends our validators when revalidating (RFC 9111 §4.3.1), lets the
+/// origin write into a <see cref="ResponseCapture"/>, and once status and headers are known decides whether the
+/// client sees the origin's answer (stored if storable) or the cache answers instead (304, stale-if-error).
+/// </summary>
+internal sealed class OriginFetch
+{
+    private readonly HttpCache _cache;
+    private readonly HttpContext _context;
+    private readonly string _key;
+    private readonly CacheEntry? _stale;
+    private readonly CacheControl _requestControl;
+    private readonly bool _hasAuthorization;
+    private readonly string _fwd;
+    private readonly string? _detail;
+    private readonly bool _detached;
+    private ResponseCapture? _capture;
+    private FetchKind _outcome = FetchKind.Failed;
+    private StoreVerdict _verdict;
+    private CacheControl _responseControl;
+    private DateTimeOffset _requestTime;
+
+    public OriginFetch(HttpCache cache, HttpContext context, string key, CacheEntry? stale, in CacheControl requestControl,
+        bool hasAuthorization, string fwd, string? detail, bool detached)
+    {
+        _cache = cache;
+        _context = context;
+        _key = key;
+        _stale = stale;
+        _requestControl = requestControl;
+        _hasAuthorization = hasAuthorization;
+        _fwd = fwd;
+        _detail = detail;
+        _detached = detached;
+    }
+
+    public async Task<FetchResult> RunAsync(RequestDelegate origin)
+    {
+        var headers = _context.Request.Headers;
+        // The client's own conditions are answered by the cache from the full response (RFC 9111 §4.3.2);
+        // forwarding them would fetch a 304 we could not store.
+        var clientIfNoneMatch = headers[HeaderNames.IfNoneMatch];
+        var clientIfModifiedSince = headers[HeaderNames.IfModifiedSince];
+        headers.Remove(HeaderNames.IfNoneMatch);
+        headers.Remove(HeaderNames.IfModifiedSince);
+        if (_stale is not null)
+        {
+            // Validate with what we have: entity-tag first, Last-Modified as well (RFC 9111 §4.3.1).
+            if (_stale.ETag is not null) headers.IfNoneMatch = _stale.ETag;
+            if (_stale.LastModified is { } lm) headers.IfModifiedSince = HttpDates.Format(lm);
+            Interlocked.Increment(ref _cache.Counters.RevalidationCount);
+        }
+
+        var bodyFeature = _context.Features.Get<IHttpResponseBodyFeature>()!;
+        var capture = _capture = new ResponseCapture(bodyFeature, Decide);
+        _context.Features.Set<IHttpResponseBodyFeature>(capture);
+        _requestTime = _cache.Now;
+        try
+        {
+            try
+            {
+                await origin(_context);
+                await capture.FinishAsync();
+            }
+            catch (Exception) when (capture.Mode != CaptureMode.Pass && CanServeStaleOnError())
+            {
+                // The origin failed before anything reached the client: answer from the stale response.
+                return new FetchResult(FetchKind.StaleOnError, _stale, 0);
+            }
+            return Complete(capture);
+        }
+        finally
+        {
+            capture.Buffer?.Dispose();
+            _context.Features.Set(bodyFeature);
+            headers.Remove(HeaderNames.IfNoneMatch);
+            headers.Remove(HeaderNames.IfModifiedSince);
+            if (clientIfNoneMatch.Count > 0) headers.IfNoneMatch = clientIfNoneMatch;
+            if (clientIfModifiedSince.Count > 0) headers.IfModifiedSince = clientIfModifiedSince;
+        }
+    }
+
+    private bool CanServeStaleOnError() =>
+        _stale is not null && StaleUse.OnError(_requestControl, _stale.Control, _stale.Staleness(_cache.Now), _cache.Options.Grace);
+
+    /// <summary>Called once, when the origin's status and headers are final.</summary>
+    private CaptureMode Decide()
+    {
+        var response = _context.Response;
+        var status = response.StatusCode;
+        if (_stale is not null)
+        {
+            if (status == StatusCodes.Status304NotModified)
+            {
+                _outcome = Freshening.Selects(_stale.ETag, _stale.LastModified, response.Headers)
+                    ? FetchKind.Validated
+                    : FetchKind.UnusableNotModified;
+                return CaptureMode.Suppress;
+            }
+            if (StaleUse.IsOriginError(status) && CanServeStaleOnError())
+            {
+                _outcome = FetchKind.StaleOnError;
+                return CaptureMode.Suppress;
+            }
+        }
+
+        _outcome = FetchKind.Passed;
+        _verdict = Evaluate(response, status);
+        var stored = _verdict == StoreVerdict.Storable;
+        if (stored) _capture!.Buffer = new BodyBuffer(_cache.Options.EffectiveMaxObjectBytes, response.ContentLength, _cache.CaptureBudget);
+        if (!_detached)
+        {
+            var detail = stored ? _detail : _detail ?? DetailOf(_verdict);
+            response.Headers.Append(CacheStatusValue.HeaderName, CacheStatusValue.Forwarded(_fwd, status, stored, detail));
+        }
+        return CaptureMode.Pass;
+    }
+
+    private StoreVerdict Evaluate(HttpResponse response, int status)
+    {
+        var headers = response.Headers;
+        _responseControl = CacheControl.Parse(headers.CacheControl);
+        var verdict = Storability.Evaluate(_context.Request.Method, status, _requestControl, _responseControl,
+            _hasAuthorization, headers.ContainsKey(HeaderNames.Expires), headers.Vary);
+        if (verdict != StoreVerdict.Storable) return verdict;
+        // Set-Cookie is per user; storing it would hand one user's cookie to the next (unless configured).
+        if (!_cache.Options.StoreSetCookie && headers.ContainsKey(HeaderNames.SetCookie)) return StoreVerdict.SetCookie;
+        if (response.ContentLength > _cache.Options.EffectiveMaxObjectBytes) return StoreVerdict.TooLarge;
+        // A response that is stale at once and cannot be validated would never be reused.
+        var lifetime = Freshness.Lifetime(status, _responseControl, headers, _cache.Now);
+        if (lifetime <= TimeSpan.Zero && !headers.ContainsKey(HeaderNames.ETag) && !headers.ContainsKey(HeaderNames.LastModified)
+            && _responseControl.StaleIfError < 0 && _responseControl.StaleWhileRevalidate < 0)
+            return StoreVerdict.NoFreshness;
+        return verdict;
+    }
+
+    private FetchResult Complete(ResponseCapture capture)
+    {
+        var now = _cache.Now;
+        var response = _context.Response;
+        switch (_outcome)
+        {
+            case FetchKind.Validated:
+                var fresh = _stale!.Freshen(response.Headers, _requestTime, now);
+                _cache.SaveFreshened(_stale, fresh);
+                Interlocked.Increment(ref _cache.Counters.NotModifiedCount);
+                return new FetchResult(FetchKind.Validated, fresh, 304);
+            case FetchKind.StaleOnError:
+            case FetchKind.UnusableNotModified:
+                return new FetchResult(_outcome, _stale, response.StatusCode);
+        }
+
+        if (_verdict == StoreVerdict.Storable)
+        {
+            var buffer = capture.Buffer!;
+            // Store only a complete body: not aborted, within budget, and as long as announced.
+            var complete = !_context.RequestAborted.IsCancellationRequested
+                && !buffer.Overflowed
+                && (response.ContentLength is null || response.ContentLength == buffer.Length);
+            if (complete)
+            {
+                var varyNames = VarySpec.Names(response.Headers.Vary);
+                var entry = new CacheEntry(
+                    _key,
+                    response.StatusCode,
+                    StoredHeaders.Snapshot(response.Headers, _responseControl.PrivateFields),
+                    buffer.ToArray(),
+                    _requestTime,
+                    now,
+                    varyNames,
+                    varyNames is null ? null : VarySpec.Capture(varyNames, _context.Request.Headers));
+                _cache.Save(entry);
+                Interlocked.Increment(ref _cache.Counters.StoredCount);
+                return new FetchResult(FetchKind.Stored, entry, response.StatusCode);
+            }
+            if (buffer.Overflowed) _verdict = StoreVerdict.TooLarge;
+        }
+
+        if (ProvesUncacheable(_verdict) && _cache.Options.HitForPassTtl > TimeSpan.Zero)
+            _cache.Store.MarkPass(_key, now + _cache.Options.HitForPassTtl);
+        return new FetchResult(FetchKind.Passed, null, response.StatusCode);
+    }
+
+    /// <summary>
+    /// Reasons in the response itself, which later requests for the key will meet again. A 5xx is transient
+    /// and must not stop collapsing while the origin recovers; 206 and 304 answer this request's own headers.
+    /// </summary>
+    private bool ProvesUncacheable(StoreVerdict verdict) =>
+        (verdict == StoreVerdict.Status && _context.Response.StatusCode is >= 200 and < 500 and not 206 and not 304)
+        || verdict is StoreVerdict.NoStore or StoreVerdict.Private or StoreVerdict.NoFreshness
+        or StoreVerdict.VaryStar or StoreVerdict.SetCookie or StoreVerdict.TooLarge;
+
+    private static string? DetailOf(StoreVerdict verdict) => verdict switch
+    {
+        StoreVerdict.Storable => null,
+        StoreVerdict.Method => "method",
+        StoreVerdict.Status => "status",
+        StoreVerdict.RequestNoStore => "request-no-store",
+        StoreVerdict.NoStore => "no-store",
+        StoreVerdict.Private => "private",
+        StoreVerdict.Authorization => "authorization",
+        StoreVerdict.NoFreshness => "no-freshness",
+        StoreVerdict.VaryStar => "vary-star",
+        StoreVerdict.SetCookie => "set-cookie",
+        StoreVerdict.TooLarge => "too-large",
+        _ => null,
+    };
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace Vigil.Caching.Rules;
+
+/// <summary>Updating a stored response from a 304 Not Modified (RFC 9111 §4.3.3, §4.3.4, §3.2).</summary>
+public static class Freshening
+{
+    /// <summary>
+    /// Whether the 304 identifies the stored response (RFC 9111 §4.3.4): a strong validator must match
+    /// strongly; otherwise a weak ETag or Last-Modified must match. A 304 with no validator at all answers
+    /// the one conditional request we sent for this response, so it selects it.
+    /// </summary>
+    public static bool Selects(string? storedEtag, DateTimeOffset? storedLastModified, IHeaderDictionary notModified)
+    {
+        var etag = notModified[HeaderNames.ETag];
+        if (etag.Count > 0)
+        {
+            var tag = etag[0]!.Trim();
+            if (storedEtag is null) return false;
+            return ConditionalRequest.IsStrong(tag)
+                ? ConditionalRequest.IsStrong(storedEtag) && string.Equals(tag, storedEtag, StringComparison.Ordinal)
+                : ConditionalRequest.MatchesAny(new StringValues(tag), storedEtag);
+        }
+        var lastModified = HttpDates.Parse(notModified[HeaderNames.LastModified]);
+        if (lastModified is not null) return storedLastModified == lastModified;
+        return true;
+    }
+
+    /// <summary>
+    /// The stored header fields with the 304's fields added or replacing them (RFC 9111 §3.2), except the
+    /// ones describing the stored body, which a 304 must not change.
+    /// </summary>
+    public static KeyValuePair<string, StringValues>[] MergeHeaders(KeyValuePair<string, StringValues>[] stored, IHeaderDictionary update)
+    {
+        var merged = new List<KeyValuePair<string, StringValues>>(stored.Length + 4);
+        foreach (var field in stored)
+        {
+            if (!update.ContainsKey(field.Key) || !Updatable(field.Key)) merged.Add(field);
+        }
+        foreach (var field in update)
+        {
+            if (Updatable(field.Key) && StoredHeaders.IsStorable(field.Key)) merged.Add(field);
+        }
+        return [.. merged];
+    }
+
+    private static bool Updatable(string name) =>
+        !name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)
+        && !name.Equals(HeaderNames.ContentEncoding, StringComparison.OrdinalIgnoreCase)
+        && !name.Equals(HeaderNames.ContentRange, StringComparison.OrdinalIgnoreCase)
+        && !name.Equals(HeaderNames.ContentType, StringComparison.OrdinalIgnoreCase);
+}

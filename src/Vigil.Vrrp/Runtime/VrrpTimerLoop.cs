@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Vigil.Vrrp.Runtime;
+
+/// <summary>
+/// Runs VRRP timers and elections on one dedicated thread, not the thread pool, so pool starvation and
+/// slow continuations elsewhere in the process do not make adverts late. Measures how late it wakes
+/// (the time from a timer's due instant to handling it) and exposes it.
+/// </summary>
+public sealed class VrrpTimerLoop : IDisposable
+{
+    private readonly TimeProvider _time;
+    private readonly long _origin;
+    private readonly Thread _thread;
+    private readonly ConcurrentQueue<(ILoopClient Client, LoopEvent Event)> _events = new();
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly Lock _clientsLock = new();
+    private ILoopClient[] _clients = [];
+    private volatile bool _stopping;
+    private long _timerFires;
+    private long _lastLatenessTicks;
+    private long _maxLatenessTicks;
+    private long _totalLatenessTicks;
+
+    public VrrpTimerLoop(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _origin = _time.GetTimestamp();
+        _thread = new Thread(Run) { IsBackground = true, Name = "vigil-vrrp-timers", Priority = ThreadPriority.AboveNormal };
+        _thread.Start();
+    }
+
+    /// <summary>The loop's monotonic time axis, the one elections run on.</summary>
+    public TimeSpan Now => _time.GetElapsedTime(_origin);
+
+    /// <summary>Timers fired so far.</summary>
+    public long TimerFires => Interlocked.Read(ref _timerFires);
+
+    /// <summary>How late the most recent timer was handled.</summary>
+    public TimeSpan LastLateness => TimeSpan.FromTicks(Interlocked.Read(ref _lastLatenessTicks));
+
+    /// <summary>The worst lateness seen since start.</summary>
+    public TimeSpan MaxLateness => TimeSpan.FromTicks(Interlocked.Read(ref _maxLatenessTicks));
+
+    public TimeSpan MeanLateness
+    {
+        get
+        {
+            var n = TimerFires;
+            return n == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Interlocked.Read(ref _totalLatenessTicks) / n);
+        }
+    }
+
+    internal void Add(ILoopClient client)
+    {
+        lock (_clientsLock)
+        {
+            _clients = [.. _clients, client];
+        }
+        _wake.Set();
+    }
+
+    internal void Remove(ILoopClient client)
+    {
+        lock (_clientsLock)
+        {
+            _clients = _clients.Where(c => c != client).ToArray();
+        }
+    }
+
+    internal void Post(ILoopClient client, in LoopEvent e)
+    {
+        _events.Enqueue((client, e));
+        _wake.Set();
+    }
+
+    private void Run()
+    {
+        while (!_stopping)
+        {
+            while (_events.TryDequeue(out var item))
+            {
+                HandleEvent(item.Client, item.Event);
+            }
+
+            var clients = Volatile.Read(ref _clients);
+            var now = Now;
+            TimeSpan? earliest = null;
+            foreach (var client in clients)
+            {
+                if (client.NextDue is not { } due)
+                {
+                    continue;
+                }
+                if (due <= now)
+                {
+                    RecordLateness(now - due);
+                    HandleDue(client, now);
+                    due = client.NextDue ?? TimeSpan.MaxValue;
+                }
+                if (earliest is null || due < earliest)
+                {
+                    earliest = due;
+                }
+            }
+
+            now = Now;
+            if (earliest is { } next && next <= now)
+            {
+                continue;
+            }
+            // Wait for the next due time or a posted event. Round up so we never wake early and spin.
+            var wait = earliest is { } e ? (int)Math.Min(Math.Ceiling((e - now).TotalMilliseconds), 1000) : 1000;
+            _wake.WaitOne(Math.Max(wait, 0));
+        }
+    }
+
+    // One instance's failure must not stop the timers of the others: catch, report, go on.
+    private void HandleEvent(ILoopClient client, in LoopEvent e)
+    {
+        try
+        {
+            client.OnEvent(e, Now);
+            e.Done?.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            if (e.Done is null || !e.Done.TrySetException(ex))
+            {
+                Trace.TraceError("vrrp timer loop: {0}", ex);
+            }
+        }
+    }
+
+    private static void HandleDue(ILoopClient client, TimeSpan now)
+    {
+        try
+        {
+            client.OnDue(now);
+        }
+        catch (Exception ex)
+        {
+            Trace.TraceError("vrrp timer loop: {0}", ex);
+        }
+    }
+
+    private void RecordLateness(TimeSpan lateness)
+    {
+        var ticks = lateness.Ticks;
+        Interlocked.Increment(ref _timerFires);
+        Interlocked.Exchange(ref _lastLatenessTicks, ticks);
+        Interlocked.Add(ref _totalLatenessTicks, ticks);
+        if (ticks > Interlocked.Read(ref _maxLatenessTicks))
+        {
+            Interlocked.Exchange(ref _maxLatenessTicks, ticks);
+        }
+        VrrpMetrics.TimerLateness.Record(lateness.TotalSeconds);
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _wake.Set();
+        if (Thread.CurrentThread != _thread)
+        {
+            _thread.Join(TimeSpan.FromSeconds(5));
+        }
+        _wake.Dispose();
+    }
+}

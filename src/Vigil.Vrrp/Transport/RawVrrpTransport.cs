@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Text;
+using Vigil.Vrrp.Packets;
+using Vigil.Vrrp.Runtime;
+
+namespace Vigil.Vrrp.Transport;
+
+/// <summary>
+/// VRRP on IP protocol 112 through a raw socket (needs CAP_NET_RAW): multicast to 224.0.0.18 / ff02::12 joined on
+/// the interface, or unicast peers. IPv4 writes its own header (IP_HDRINCL) so TOS 0xc0, TTL 255 and the ID
+/// sequence are exactly keepalived's, and receives whole datagrams so the TTL is checked. IPv6 cannot see the
+/// header, so the hop limit comes as ancillary data (IPV6_RECVHOPLIMIT) and is checked the same way.
+/// </summary>
+public sealed class RawVrrpTransport : IVrrpTransport
+{
+    public static readonly IPAddress Ipv4Group = IPAddress.Parse("224.0.0.18");
+    public static readonly IPAddress Ipv6Group = IPAddress.Parse("ff02::12");
+
+    private const int SolSocket = 1;
+    private const int SoBindToDevice = 25;
+    private const int IpprotoIpv6 = 41;
+    private const int Ipv6TClass = 67;
+    private const byte Tos = 0xC0; // RFC 9568 does not require it; keepalived sends Internetwork Control, and so do we
+
+    private readonly Socket _socket;
+    private readonly IPEndPoint[] _destinations;
+    private readonly AddressBytes _local;
+    private readonly byte[] _sendBuffer = new byte[2048];
+    private readonly bool _ipv6;
+    private ushort _ipId;
+
+    public RawVrrpTransport(RawTransportOptions options)
+    {
+        (_socket, LocalAddress) = NetworkNamespace.Run(options.NetworkNamespace, () => Open(options));
+        _ipv6 = LocalAddress.AddressFamily == AddressFamily.InterNetworkV6;
+        _local = AddressBytes.From(LocalAddress);
+        Destinations = options.UnicastPeers.Count > 0 ? options.UnicastPeers : [_ipv6 ? Ipv6Group : Ipv4Group];
+        _destinations = Destinations.Select(d => new IPEndPoint(d, 0)).ToArray();
+        _ipId = (ushort)Random.Shared.Next(1, 65536);
+    }
+
+    // Runs inside the namespace: the socket, the interface index and address lookups all belong to it.
+    private static (Socket Socket, IPAddress Local) Open(RawTransportOptions options)
+    {
+        var ifindex = NetworkNamespace.InterfaceIndex(options.Interface);
+        var local = options.SourceAddress ?? FindSourceAddress(options.Interface, options.Ipv6);
+        var ipv6 = local.AddressFamily == AddressFamily.InterNetworkV6;
+        var socket = NetworkNamespace.OpenRawSocket(local.AddressFamily, VrrpCodec.Protocol);
+        try
+        {
+            socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(options.Interface + "\0"));
+            if (ipv6)
+            {
+                socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastInterface, ifindex);
+                socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastTimeToLive, 255);
+                socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.IpTimeToLive, 255);
+                socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastLoopback, false);
+                Ipv6Receive.Enable(socket);
+                // An option .NET has no name for goes through as a raw integer.
+                socket.SetRawSocketOption(IpprotoIpv6, Ipv6TClass, BitConverter.GetBytes((int)Tos));
+                if (options.UnicastPeers.Count == 0)
+                {
+                    socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.AddMembership, new IPv6MulticastOption(Ipv6Group, ifindex));
+                }
+            }
+            else
+            {
+                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.HeaderIncluded, true);
+                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, local.GetAddressBytes());
+                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastLoopback, false);
+                if (options.UnicastPeers.Count == 0)
+                {
+                    socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership, new MulticastOption(Ipv4Group, ifindex));
+                }
+            }
+            return (socket, local);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public IPAddress LocalAddress { get; }
+
+    public IReadOnlyList<IPAddress> Destinations { get; }
+
+    public void Send(ReadOnlySpan<byte> message, int destination)
+    {
+        var endpoint = _destinations[destination];
+        if (_ipv6)
+        {
+            _socket.SendTo(message, SocketFlags.None, endpoint);
+            return;
+        }
+        // RFC 9568 §5.1.1: TTL 255, protocol 112; a fresh IP ID per packet, as keepalived.
+        var total = Ipv4Header.MinLength + message.Length;
+        Ipv4Header.Write(_sendBuffer, Tos, (ushort)total, _ipId++, VrrpDatagram.RequiredTtl, VrrpCodec.Protocol,
+            _local.Span, endpoint.Address.GetAddressBytes());
+        message.CopyTo(_sendBuffer.AsSpan(Ipv4Header.MinLength));
+        _socket.SendTo(_sendBuffer.AsSpan(0, total), SocketFlags.None, endpoint);
+    }
+
+    public bool TryReceive(Span<byte> buffer, TimeSpan timeout, out ReceivedPacket packet)
+    {
+        packet = default;
+        if (!_socket.Poll(timeout, SelectMode.SelectRead))
+        {
+            return false;
+        }
+        if (!_ipv6)
+        {
+            // A raw IPv4 socket delivers the IP header too: VrrpDatagram checks TTL, protocol, header checksum.
+            var n = _socket.Receive(buffer);
+            packet = new ReceivedPacket { Length = n, IncludesIpHeader = true };
+            return true;
+        }
+        Span<byte> source = stackalloc byte[16];
+        Span<byte> destination = stackalloc byte[16];
+        var length = Ipv6Receive.Receive(_socket, buffer, source, destination, out var hopLimit);
+        if (length < 0)
+        {
+            return false;
+        }
+        packet = new ReceivedPacket
+        {
+            Length = length,
+            IncludesIpHeader = false,
+            Source = AddressBytes.From(source),
+            Destination = AddressBytes.From(destination),
+            HopLimit = hopLimit,
+        };
+        return true;
+    }
+
+    public void Dispose() => _socket.Dispose();
+
+    private static IPAddress FindSourceAddress(string interfaceName, bool ipv6)
+    {
+        var nic = NetworkInterface.GetAllNetworkInterfaces().FirstOrDefault(n => n.Name == interfaceName)
+            ?? throw new InvalidOperationException($"no interface {interfaceName}");
+        var addresses = nic.GetIPProperties().UnicastAddresses.Select(u => u.Address);
+        var found = ipv6
+            ? addresses.FirstOrDefault(a => a.IsIPv6LinkLocal)
+            : addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork);
+        return found ?? throw new InvalidOperationException($"interface {interfaceName} has no {(ipv6 ? "link-local IPv6" : "IPv4")} address");
+    }
+}

@@ -1,0 +1,473 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vigil.Vrrp.Addresses;
+using Vigil.Vrrp.Election;
+using Vigil.Vrrp.Packets;
+using Vigil.Vrrp.Runtime;
+using Vigil.Vrrp.Tracking;
+using Vigil.Vrrp.Transport;
+
+namespace Vigil.Vrrp;
+
+/// <summary>
+/// One virtual router: composes the codec, the election, a transport, the address actuator and tracking.
+/// Elections and adverts run on the <see cref="VrrpTimerLoop"/> thread; received packets are decoded on the
+/// receive task and posted there; address changes, notify scripts and <see cref="StateChanged"/> run in order
+/// on a per-instance actuator task so a slow <c>ip</c> never delays an advert.
+/// The instance owns and disposes its transport.
+/// </summary>
+public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
+{
+    private readonly VrrpInstanceOptions _options;
+    private readonly IVrrpTransport _transport;
+    private readonly IVirtualAddressActuator _addresses;
+    private readonly IVrrpTracker? _tracker;
+    private readonly VrrpTimerLoop _loop;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly VrrpElection _election;
+    private readonly AddressBytes _local;
+    private readonly AddressBytes[] _destinations;
+    private readonly byte[] _ourAddresses;
+    private readonly ulong _authData;
+    private readonly byte _authType;
+    private static readonly TimeSpan ReceivePollInterval = TimeSpan.FromMilliseconds(100);
+    private readonly byte[] _sendBuffer = new byte[2048];
+    private readonly byte[] _receiveBuffer = new byte[65536];
+    private readonly Channel<ActuatorWork> _actuator = Channel.CreateUnbounded<ActuatorWork>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private Thread? _receiveThread;
+    private Task? _actuatorTask;
+    private volatile int _state;
+    private volatile int _effectivePriority;
+    private volatile int _masterPriority;
+    private volatile IPAddress? _masterAddress;
+    private AddressBytes _masterBytes;
+    private long _stateSinceTicks;
+    private bool _addressMismatchLogged;
+    private int _started;
+
+    public VrrpInstance(
+        VrrpInstanceOptions options,
+        IVrrpTransport transport,
+        IVirtualAddressActuator addresses,
+        VrrpTimerLoop loop,
+        IVrrpTracker? tracker = null,
+        TimeProvider? time = null,
+        ILogger? logger = null)
+    {
+        _options = options;
+        _transport = transport;
+        _addresses = addresses;
+        _loop = loop;
+        _tracker = tracker;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _local = AddressBytes.From(transport.LocalAddress);
+        _destinations = transport.Destinations.Select(AddressBytes.From).ToArray();
+        _ourAddresses = options.VirtualAddresses.SelectMany(a => a.Address.GetAddressBytes()).ToArray();
+        if (options.Version == 2 && options.AuthPassword is { } password)
+        {
+            // RFC 2338 §5.3.6: up to 8 bytes of text, zero-padded.
+            var bytes = new byte[8];
+            Encoding.ASCII.GetBytes(password.AsSpan(0, Math.Min(password.Length, 8)), bytes);
+            _authData = BinaryPrimitives.ReadUInt64BigEndian(bytes);
+            _authType = 1;
+        }
+        _election = new VrrpElection(new ElectionSettings
+        {
+            Priority = options.Priority,
+            AdvertisementInterval = options.Version == 2
+                ? TimeSpan.FromSeconds(options.IntervalField)
+                : TimeSpan.FromMilliseconds(options.IntervalField * 10),
+            Preempt = options.Preempt,
+            PreemptDelay = options.PreemptDelay,
+            PrimaryAddress = transport.LocalAddress.GetAddressBytes(),
+        });
+        _effectivePriority = options.Priority;
+        _stateSinceTicks = _time.GetUtcNow().UtcTicks;
+    }
+
+    public string Name => _options.Name;
+
+    public VrrpInstanceOptions Options => _options;
+
+    public VrrpState State => (VrrpState)_state;
+
+    public byte EffectivePriority => (byte)_effectivePriority;
+
+    public VrrpCounters Counters { get; } = new();
+
+    /// <summary>Raised, in order, after the addresses were taken or released for a transition.</summary>
+    public event EventHandler<VrrpStateChangedEventArgs>? StateChanged;
+
+    public VrrpInstanceStatus GetStatus() => new(
+        _options.Name,
+        _options.Vrid,
+        State,
+        new DateTimeOffset(Interlocked.Read(ref _stateSinceTicks), TimeSpan.Zero),
+        _options.Priority,
+        EffectivePriority,
+        _masterAddress,
+        (byte)_masterPriority,
+        _election.AdvertisementInterval,
+        _election.MasterAdverInterval,
+        _election.MasterDownInterval,
+        Counters);
+
+    /// <summary>
+    /// Starts: clears addresses a crash may have left behind, starts receiving, and enters Backup
+    /// (or Master at once for the owner).
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("already started");
+        }
+        await _addresses.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+        VrrpMetrics.Register(this);
+        _loop.Add(this);
+        _actuatorTask = Task.Run(RunActuatorAsync, CancellationToken.None);
+        _receiveThread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"vigil-vrrp-rx-{Name}" };
+        _receiveThread.Start();
+        if (_tracker is not null)
+        {
+            _tracker.Changed += OnTrackerChanged;
+        }
+        await PostAndWait(LoopEventKind.Start).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops like keepalived on SIGTERM: a master sends a priority-0 advert and releases its addresses.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _started, 2) != 1)
+        {
+            return;
+        }
+        if (_tracker is not null)
+        {
+            _tracker.Changed -= OnTrackerChanged;
+        }
+        await PostAndWait(LoopEventKind.Shutdown).WaitAsync(cancellationToken).ConfigureAwait(false);
+        _loop.Remove(this);
+        _actuator.Writer.TryComplete();
+        await _actuatorTask!.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.Run(() => _receiveThread!.Join(), cancellationToken).ConfigureAwait(false);
+        VrrpMetrics.Unregister(this);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _transport.Dispose();
+            _stopping.Dispose();
+        }
+    }
+
+    private Task PostAndWait(LoopEventKind kind)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop.Post(this, new LoopEvent { Kind = kind, Done = done });
+        return done.Task;
+    }
+
+    private void OnTrackerChanged(object? sender, EventArgs e) =>
+        _loop.Post(this, new LoopEvent { Kind = LoopEventKind.PriorityChanged });
+
+    private byte ComputeEffectivePriority()
+    {
+        if (_options.Priority == 255)
+        {
+            return 255;
+        }
+        var adjusted = _options.Priority + (_tracker?.PriorityAdjustment ?? 0);
+        return (byte)Math.Clamp(adjusted, 1, 254);
+    }
+
+    // ---- timer thread -------------------------------------------------------------------------------
+
+    TimeSpan? ILoopClient.NextDue => _election.NextDue;
+
+    void ILoopClient.OnDue(TimeSpan now) => Apply(_election.OnTimer(now));
+
+    void ILoopClient.OnEvent(in LoopEvent e, TimeSpan now)
+    {
+        switch (e.Kind)
+        {
+            case LoopEventKind.Start:
+                _election.OnPriorityChanged(now, ComputeEffectivePriority());
+                _effectivePriority = _election.Priority;
+                Apply(_election.Start(now));
+                break;
+            case LoopEventKind.Advert:
+                Apply(_election.OnAdvert(now, e.Priority, e.Interval, e.Sender.Span));
+                break;
+            case LoopEventKind.PriorityChanged:
+                var outcome = _election.OnPriorityChanged(now, ComputeEffectivePriority());
+                if (_election.Priority != _effectivePriority)
+                {
+                    _logger.LogInformation("vrrp {Instance}: effective priority {From} -> {To}", Name, _effectivePriority, _election.Priority);
+                    _effectivePriority = _election.Priority;
+                }
+                Apply(outcome);
+                break;
+            case LoopEventKind.Shutdown:
+                Apply(_election.Shutdown(now));
+                break;
+        }
+    }
+
+    private void Apply(in ElectionOutcome o)
+    {
+        if (o.Actions == ElectionActions.None)
+        {
+            return;
+        }
+        if (o.Has(ElectionActions.SendAdvert))
+        {
+            SendAdvert(_election.Priority);
+        }
+        if (o.Has(ElectionActions.SendPriorityZeroAdvert))
+        {
+            SendAdvert(0);
+        }
+        UpdateMaster();
+        if (o.Has(ElectionActions.ReleaseAddresses))
+        {
+            _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Release, o.From, o.To, _election.Priority));
+        }
+        if (o.Has(ElectionActions.TakeAddresses))
+        {
+            _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Take, o.From, o.To, _election.Priority));
+        }
+        else if (o.Has(ElectionActions.Reannounce))
+        {
+            _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Announce, o.From, o.To, _election.Priority));
+        }
+        if (o.Has(ElectionActions.StateChanged))
+        {
+            _state = (int)o.To;
+            Interlocked.Exchange(ref _stateSinceTicks, _time.GetUtcNow().UtcTicks);
+            Counters.Transition(o.To == VrrpState.Master);
+            _logger.LogInformation("vrrp {Instance}: {From} -> {To} (priority {Priority})", Name, o.From, o.To, _election.Priority);
+            _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.StateChanged, o.From, o.To, _election.Priority));
+        }
+    }
+
+    private void UpdateMaster()
+    {
+        _masterPriority = _election.State == VrrpState.Initialize ? 0 : _election.MasterPriority;
+        var current = _election.State == VrrpState.Initialize ? ReadOnlySpan<byte>.Empty : _election.MasterAddress;
+        if (!current.SequenceEqual(_masterBytes.Span))
+        {
+            _masterBytes = AddressBytes.From(current);
+            _masterAddress = current.IsEmpty ? null : new IPAddress(current);
+        }
+    }
+
+    private void SendAdvert(byte priority)
+    {
+        var header = new VrrpHeader
+        {
+            Version = _options.Version,
+            Vrid = _options.Vrid,
+            Priority = priority,
+            Interval = _options.IntervalField,
+            AuthType = _authType,
+            AuthData = _authData,
+        };
+        for (var i = 0; i < _destinations.Length; i++)
+        {
+            try
+            {
+                var n = VrrpCodec.Encode(_sendBuffer, header, _ourAddresses, _local.Span, _destinations[i].Span, _options.Ipv4ChecksumForm);
+                _transport.Send(_sendBuffer.AsSpan(0, n), i);
+                Counters.Sent(priority);
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                Counters.SendError();
+                _logger.LogDebug(ex, "vrrp {Instance}: send failed", Name);
+            }
+        }
+    }
+
+    // ---- receive task -------------------------------------------------------------------------------
+
+    private void ReceiveLoop()
+    {
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            ReceivedPacket packet;
+            try
+            {
+                if (!_transport.TryReceive(_receiveBuffer, ReceivePollInterval, out packet))
+                {
+                    continue;
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Counters.ReceiveError();
+                _logger.LogWarning(ex, "vrrp {Instance}: receive failed", Name);
+                token.WaitHandle.WaitOne(100);
+                continue;
+            }
+            var status = Validate(_receiveBuffer.AsSpan(0, packet.Length), packet, out var e);
+            if (status != VrrpDecodeStatus.Ok)
+            {
+                Counters.Dropped(status);
+                continue;
+            }
+            _loop.Post(this, e);
+        }
+    }
+
+    /// <summary>RFC 9568 §7.1 receive checks beyond the codec's: version, VRID, our own adverts, v2 interval and auth.</summary>
+    internal VrrpDecodeStatus Validate(ReadOnlySpan<byte> data, in ReceivedPacket packet, out LoopEvent advert)
+    {
+        advert = default;
+        var sourceBytes = packet.Source;
+        var destinationBytes = packet.Destination;
+        VrrpDecodeStatus status;
+        VrrpHeader header;
+        VrrpChecksumForm form;
+        scoped ReadOnlySpan<byte> message, source;
+        if (packet.IncludesIpHeader)
+        {
+            status = VrrpDatagram.Decode(data, out header, out form, out var offset, out var length);
+            if (status != VrrpDecodeStatus.Ok)
+            {
+                return status;
+            }
+            message = data.Slice(offset, length);
+            source = data[0] >> 4 == 4 ? Ipv4Header.Source(data) : Ipv6Header.Source(data);
+        }
+        else
+        {
+            if (packet.HopLimit != 0 && packet.HopLimit != VrrpDatagram.RequiredTtl)
+            {
+                return VrrpDecodeStatus.BadTtl;
+            }
+            source = sourceBytes.Span;
+            var destination = destinationBytes.Span;
+            message = data;
+            status = VrrpCodec.Decode(message, source, destination, out header, out form);
+            if (status != VrrpDecodeStatus.Ok)
+            {
+                return status;
+            }
+        }
+        if (source.Length != _local.Length)
+        {
+            return VrrpDecodeStatus.WrongFamily;
+        }
+        if (header.Version != _options.Version)
+        {
+            return VrrpDecodeStatus.BadVersion;
+        }
+        if (header.Vrid != _options.Vrid)
+        {
+            return VrrpDecodeStatus.UnknownVrid;
+        }
+        if (source.SequenceEqual(_local.Span))
+        {
+            return VrrpDecodeStatus.OwnAdvert;
+        }
+        if (header.Version == 2)
+        {
+            // RFC 3768 §7.1: the interval MUST match; the authentication too.
+            if (header.Interval != _options.IntervalField)
+            {
+                return VrrpDecodeStatus.IntervalMismatch;
+            }
+            if (header.AuthType != _authType || (_authType == 1 && header.AuthData != _authData))
+            {
+                return VrrpDecodeStatus.AuthMismatch;
+            }
+        }
+        // RFC 9568 §7.1: an address list that differs is logged; the advert still counts.
+        if (header.Priority != 0 && !VrrpCodec.Addresses(message, header, source.Length).SequenceEqual(_ourAddresses))
+        {
+            Counters.AddressListMismatch();
+            if (!_addressMismatchLogged)
+            {
+                _addressMismatchLogged = true;
+                _logger.LogWarning("vrrp {Instance}: advert from {Source} lists other virtual addresses than ours (logged once)",
+                    Name, new IPAddress(source));
+            }
+        }
+        Counters.Received(header.Priority, form);
+        advert = new LoopEvent
+        {
+            Kind = LoopEventKind.Advert,
+            Priority = header.Priority,
+            Interval = header.AdvertisementInterval,
+            Sender = AddressBytes.From(source),
+        };
+        return VrrpDecodeStatus.Ok;
+    }
+
+    // ---- actuator task ------------------------------------------------------------------------------
+
+    private async Task RunActuatorAsync()
+    {
+        await foreach (var work in _actuator.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                switch (work.Kind)
+                {
+                    case ActuatorKind.Take:
+                        await _addresses.TakeAsync(CancellationToken.None).ConfigureAwait(false);
+                        break;
+                    case ActuatorKind.Release:
+                        await _addresses.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+                        break;
+                    case ActuatorKind.Announce:
+                        await _addresses.AnnounceAsync(CancellationToken.None).ConfigureAwait(false);
+                        break;
+                    case ActuatorKind.StateChanged:
+                        StateChanged?.Invoke(this, new VrrpStateChangedEventArgs(Name, work.From, work.To, work.Priority));
+                        if (_options.NotifyScript is { } script)
+                        {
+                            await NotifyScript.RunAsync(script, Name, work.To, work.Priority, _logger, CancellationToken.None).ConfigureAwait(false);
+                        }
+                        break;
+                }
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "vrrp {Instance}: {Work} failed", Name, work.Kind);
+            }
+        }
+    }
+
+    private enum ActuatorKind
+    {
+        Take,
+        Release,
+        Announce,
+        StateChanged,
+    }
+
+    private readonly record struct ActuatorWork(ActuatorKind Kind, VrrpState From, VrrpState To, byte Priority);
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using Vigil.Vrrp.Addresses;
+using Vigil.Vrrp.Election;
+using Vigil.Vrrp.Packets;
+using Vigil.Vrrp.Runtime;
+using Vigil.Vrrp.Tests.Integration;
+using Vigil.Vrrp.Transport;
+
+namespace Vigil.Vrrp.Tests.Lab;
+
+/// <summary>Two Vigil routers and a client on a bridge in network namespaces, over raw IP protocol 112.</summary>
+[Collection("lab")]
+public sealed class RawLabTests : IDisposable
+{
+    internal const string MacA = "02:77:00:00:00:11";
+    internal const string MacB = "02:77:00:00:00:12";
+    internal const string Vip = "10.77.0.50";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly VrrpTimerLoop _loop = new();
+    private NetnsLab? _lab;
+
+    public void Dispose()
+    {
+        _loop.Dispose();
+        _lab?.Dispose();
+    }
+
+    internal static NetnsLab CreateLab() => new(
+        ("a", "10.77.0.11/24", MacA),
+        ("b", "10.77.0.12/24", MacB),
+        ("c", "10.77.0.99/24", "02:77:00:00:00:99"));
+
+    internal static VrrpInstance Router(NetnsLab lab, VrrpTimerLoop loop, string host, string address, byte priority, int intervalMs = 100, byte version = 3)
+    {
+        var ns = lab.Ns(host);
+        var options = new VrrpInstanceOptions
+        {
+            Name = "front-" + host,
+            Vrid = 51,
+            Priority = priority,
+            Version = version,
+            AdvertInterval = TimeSpan.FromMilliseconds(intervalMs),
+            VirtualAddresses = [VirtualAddress.Parse(Vip + "/24")],
+        };
+        var transport = new RawVrrpTransport(new RawTransportOptions
+        {
+            Interface = "eth0",
+            NetworkNamespace = ns,
+            SourceAddress = IPAddress.Parse(address),
+        });
+        var addresses = new InterfaceAddressActuator("eth0", options.VirtualAddresses, networkNamespace: ns);
+        return new VrrpInstance(options, transport, addresses, loop);
+    }
+
+    [LabFact]
+    public async Task MasterHoldsTheVipAndHandsItOverOnStop()
+    {
+        _lab = CreateLab();
+        await using var a = Router(_lab, _loop, "a", "10.77.0.11", 150);
+        await using var b = Router(_lab, _loop, "b", "10.77.0.12", 100);
+        await a.StartAsync();
+        await b.StartAsync();
+
+        await Eventually(() => a.State == VrrpState.Master && b.State == VrrpState.Backup && _lab.Addresses("a").Contains(Vip + "/24"), a, b);
+        Assert.DoesNotContain(Vip + "/24", _lab.Addresses("b"));
+        Assert.True(_lab.Ping("c", Vip));
+        Assert.Equal(MacA, _lab.NeighborMac("c", Vip));
+        // Real multicast adverts with a real IP header: TTL checked, keepalived's checksum form.
+        Assert.True(b.Counters.AdvertsReceived > 0);
+        Assert.Equal(b.Counters.AdvertsReceived, b.Counters.ChecksumMatches(VrrpChecksumForm.V3PseudoHeader));
+        Assert.Equal(IPAddress.Parse("10.77.0.11"), b.GetStatus().MasterAddress);
+
+        await a.StopAsync();
+        await Eventually(() => b.State == VrrpState.Master && _lab.Addresses("b").Contains(Vip + "/24"), a, b);
+        Assert.DoesNotContain(Vip + "/24", _lab.Addresses("a"));
+        // B's gratuitous ARP moved the client's entry without the client asking.
+        await Eventually(() => _lab.NeighborMac("c", Vip) == MacB, a, b);
+        Assert.True(_lab.Ping("c", Vip));
+        Assert.Equal(1, b.Counters.PriorityZeroReceived);
+    }
+
+    [LabFact]
+    public async Task Ipv6RoutersElectOverLinkLocal()
+    {
+        _lab = CreateLab();
+        // Link-local addresses appear once the links are up; give them DAD time via nodad-free checks.
+        var a = V6Router("a", 150);
+        var b = V6Router("b", 100);
+        await using (a)
+        await using (b)
+        {
+            await a.StartAsync();
+            await b.StartAsync();
+            await Eventually(() => a.State == VrrpState.Master && b.State == VrrpState.Backup && b.Counters.AdvertsReceived >= 3, a, b);
+            Assert.Equal(b.Counters.AdvertsReceived, b.Counters.ChecksumMatches(VrrpChecksumForm.V3PseudoHeader));
+            Assert.True(b.GetStatus().MasterAddress!.IsIPv6LinkLocal);
+        }
+    }
+
+    private VrrpInstance V6Router(string host, byte priority)
+    {
+        var ns = _lab!.Ns(host);
+        var options = new VrrpInstanceOptions
+        {
+            Name = "v6-" + host,
+            Vrid = 51,
+            Priority = priority,
+            AdvertInterval = TimeSpan.FromMilliseconds(100),
+            VirtualAddresses = [VirtualAddress.Parse("fd77::50/64")],
+        };
+        RawVrrpTransport? transport = null;
+        // The kernel adds the link-local address when eth0 comes up; wait (bounded) until it is there.
+        for (var i = 0; i < 50 && transport is null; i++)
+        {
+            try
+            {
+                transport = new RawVrrpTransport(new RawTransportOptions { Interface = "eth0", NetworkNamespace = ns, Ipv6 = true });
+            }
+            catch (InvalidOperationException) when (i < 49)
+            {
+                Thread.Sleep(100);
+            }
+        }
+        return new VrrpInstance(options, transport!, new InterfaceAddressActuator("eth0", options.VirtualAddresses, networkNamespace: ns), _loop);
+    }
+
+    private static async Task Eventually(Func<bool> condition, params VrrpInstance[] nodes)
+    {
+        if (!await UdpNode.WaitFor(condition, Patience))
+        {
+            Assert.Fail("not reached: " + string.Join("; ", nodes.Select(n =>
+                $"{n.Name} {n.State} recv {n.Counters.AdvertsReceived} sent {n.Counters.AdvertsSent} drops [{string.Join(",", n.Counters.DropsByReason())}]")));
+        }
+    }
+}

@@ -123,7 +123,7 @@ public sealed partial class HttpProxy
                 return;
             }
 
-            pool.ReportResult(backend, success: false);
+            ReportFailure(pool, backend, result);
             if (result.Outcome == UpstreamOutcome.FailedBeforeResponse) backend.Counters.CountConnectFailure();
             HttpMetrics.UpstreamFailures.Add(1, new("pool", pool.Name), new("backend", backend.Address), new("reason", Reason(result.Outcome)));
             LogUpstreamFailure(_logger, pool.Name, backend.Address, result.Outcome, result.Error?.Message);
@@ -146,6 +146,16 @@ public sealed partial class HttpProxy
                 : StatusCodes.Status502BadGateway);
             return;
         }
+    }
+
+    /// <summary>Passive health: counts the failure and logs the one that ejects the backend (once per ejection).</summary>
+    private void ReportFailure(Pool pool, Backend backend, UpstreamResult result)
+    {
+        // Pool.ReportResult, spelled out to learn whether this very failure ejected the backend.
+        if (!backend.ReportResult(success: false, pool.Options.Outlier)) return;
+        pool.Refresh();
+        var outlier = pool.Options.Outlier!;
+        LogEjected(_logger, backend.Address, pool.Name, outlier.EjectionTime, outlier.ConsecutiveFailures, result.Outcome);
     }
 
     /// <summary>
@@ -211,6 +221,9 @@ public sealed partial class HttpProxy
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "upstream {Pool}/{Backend} failed: {Outcome} {Detail}")]
     private static partial void LogUpstreamFailure(ILogger logger, string pool, string backend, UpstreamOutcome outcome, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "backend {Address} of pool {Pool} ejected for {EjectFor} after {Failures} consecutive failures (last: {Outcome})")]
+    private static partial void LogEjected(ILogger logger, string address, string pool, TimeSpan ejectFor, int failures, UpstreamOutcome outcome);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} request not forwardable: {Detail}")]
     private static partial void LogRefused(ILogger logger, string method, string? detail);

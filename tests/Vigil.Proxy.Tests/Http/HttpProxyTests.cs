@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Vigil.Balancing;
 using Vigil.Balancing.Health;
 using Vigil.Proxy.Http;
@@ -112,7 +113,8 @@ public class HttpProxyTests
         {
             var pool = TestPools.Create("web", origins.Select(o => o.Address),
                 o => o with { Outlier = new OutlierOptions(ConsecutiveFailures: 2, EjectFor: TimeSpan.FromMinutes(5)) });
-            await using var proxy = await ProxyServer.StartAsync(pool);
+            var logger = new ListLogger();
+            await using var proxy = await ProxyServer.StartAsync(pool, logger: logger);
             var victim = origins[1];
             var sent = 0;
             var failures = new List<string>();
@@ -138,6 +140,11 @@ public class HttpProxyTests
             Assert.True(victimBackend.Counters.Failures >= 1, "the stopped origin's failures should feed passive health");
             Assert.True(victimBackend.IsEjected(DateTimeOffset.UtcNow), "two consecutive failures should eject the stopped origin");
             Assert.DoesNotContain(victimBackend, pool.Eligible.ToArray());
+            // Operators see the ejection as a warning naming the backend; requests themselves are not logged.
+            var lines = logger.Lines;
+            Assert.NotEmpty(lines);
+            Assert.All(lines, l => Assert.Equal(LogLevel.Warning, l.Level));
+            Assert.All(lines, l => Assert.Contains($"backend {victim.Address} of pool web ejected", l.Message));
         }
         finally { await DisposeAllAsync(origins); }
     }

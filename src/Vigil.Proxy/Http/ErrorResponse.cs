@@ -3,10 +3,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace Vigil.Proxy.Http;
 
-/// <summary>The short plain-text answers Vigil gives itself when no backend can (404, 502, 503, 504).</summary>
+/// <summary>The short plain-text answers Vigil gives itself when no backend can (404, 501, 502, 503, 504).</summary>
 internal static class ErrorResponse
 {
     private static readonly byte[] NotFound = Encoding.ASCII.GetBytes("404 Not Found: no route matches\n");
+    private static readonly byte[] NotImplemented = Encoding.ASCII.GetBytes("501 Not Implemented: CONNECT tunnels are not proxied\n");
     private static readonly byte[] BadGateway = Encoding.ASCII.GetBytes("502 Bad Gateway: the backend failed\n");
     private static readonly byte[] Unavailable = Encoding.ASCII.GetBytes("503 Service Unavailable: no backend available\n");
     private static readonly byte[] GatewayTimeout = Encoding.ASCII.GetBytes("504 Gateway Timeout: the backend did not answer in time\n");
@@ -25,6 +26,7 @@ internal static class ErrorResponse
         var body = status switch
         {
             StatusCodes.Status404NotFound => NotFound,
+            StatusCodes.Status501NotImplemented => NotImplemented,
             StatusCodes.Status503ServiceUnavailable => Unavailable,
             StatusCodes.Status504GatewayTimeout => GatewayTimeout,
             _ => BadGateway,

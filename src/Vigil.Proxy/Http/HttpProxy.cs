@@ -86,6 +86,13 @@ public sealed partial class HttpProxy
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ForwardAsync(HttpContext context, RouteTarget target)
     {
+        if (IsTunnelRequest(context))
+        {
+            // RFC 9110 §9.3.6: CONNECT asks for a tunnel, which a reverse proxy does not open; 501 (§15.6.2)
+            // rather than 405, which would have to list the methods the backend allows.
+            await ErrorResponse.WriteAsync(context, StatusCodes.Status501NotImplemented);
+            return;
+        }
         var pool = target.Pool;
         var pick = new PickContext(ClientHash.Of(context.Connection.RemoteIpAddress), _time.GetUtcNow());
         var backend = pool.Pick(pick);
@@ -109,8 +116,14 @@ public sealed partial class HttpProxy
                 return;
             }
             if (result.Outcome == UpstreamOutcome.ClientAborted) return;
+            if (result.Outcome == UpstreamOutcome.Refused)
+            {
+                LogRefused(_logger, context.Request.Method, result.Error?.Message);
+                await ErrorResponse.WriteAsync(context, StatusCodes.Status502BadGateway);
+                return;
+            }
 
-            pool.ReportResult(backend, success: false);
+            ReportFailure(pool, backend, result);
             if (result.Outcome == UpstreamOutcome.FailedBeforeResponse) backend.Counters.CountConnectFailure();
             HttpMetrics.UpstreamFailures.Add(1, new("pool", pool.Name), new("backend", backend.Address), new("reason", Reason(result.Outcome)));
             LogUpstreamFailure(_logger, pool.Name, backend.Address, result.Outcome, result.Error?.Message);
@@ -135,6 +148,16 @@ public sealed partial class HttpProxy
         }
     }
 
+    /// <summary>Passive health: counts the failure and logs the one that ejects the backend (once per ejection).</summary>
+    private void ReportFailure(Pool pool, Backend backend, UpstreamResult result)
+    {
+        // Pool.ReportResult, spelled out to learn whether this very failure ejected the backend.
+        if (!backend.ReportResult(success: false, pool.Options.Outlier)) return;
+        pool.Refresh();
+        var outlier = pool.Options.Outlier!;
+        LogEjected(_logger, backend.Address, pool.Name, outlier.EjectionTime, outlier.ConsecutiveFailures, result.Outcome);
+    }
+
     /// <summary>
     /// A request may go to a second backend only when repeating it is harmless (RFC 9110 §9.2.2
     /// idempotent methods) and there is no body that the first attempt may have consumed.
@@ -148,6 +171,10 @@ public sealed partial class HttpProxy
         var bodyDetection = request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>();
         return bodyDetection is null ? request.ContentLength is null or 0 : !bodyDetection.CanHaveBody;
     }
+
+    /// <summary>A plain CONNECT; HTTP/2's extended CONNECT (RFC 8441 WebSockets) is forwarded.</summary>
+    private static bool IsTunnelRequest(HttpContext context) =>
+        HttpMethods.IsConnect(context.Request.Method) && context.Features.Get<IHttpExtendedConnectFeature>() is not { IsExtendedConnect: true };
 
     private static string Reason(UpstreamOutcome outcome) => outcome switch
     {
@@ -194,6 +221,12 @@ public sealed partial class HttpProxy
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "upstream {Pool}/{Backend} failed: {Outcome} {Detail}")]
     private static partial void LogUpstreamFailure(ILogger logger, string pool, string backend, UpstreamOutcome outcome, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "backend {Address} of pool {Pool} ejected for {EjectFor} after {Failures} consecutive failures (last: {Outcome})")]
+    private static partial void LogEjected(ILogger logger, string address, string pool, TimeSpan ejectFor, int failures, UpstreamOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} request not forwardable: {Detail}")]
+    private static partial void LogRefused(ILogger logger, string method, string? detail);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "client went away ({Error})")]
     private static partial void LogClientGone(ILogger logger, string error);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Vigil.Balancing;
 using Vigil.Balancing.Health;
 using Vigil.Proxy.Http;
@@ -112,7 +113,8 @@ public class HttpProxyTests
         {
             var pool = TestPools.Create("web", origins.Select(o => o.Address),
                 o => o with { Outlier = new OutlierOptions(ConsecutiveFailures: 2, EjectFor: TimeSpan.FromMinutes(5)) });
-            await using var proxy = await ProxyServer.StartAsync(pool);
+            var logger = new ListLogger();
+            await using var proxy = await ProxyServer.StartAsync(pool, logger: logger);
             var victim = origins[1];
             var sent = 0;
             var failures = new List<string>();
@@ -138,6 +140,11 @@ public class HttpProxyTests
             Assert.True(victimBackend.Counters.Failures >= 1, "the stopped origin's failures should feed passive health");
             Assert.True(victimBackend.IsEjected(DateTimeOffset.UtcNow), "two consecutive failures should eject the stopped origin");
             Assert.DoesNotContain(victimBackend, pool.Eligible.ToArray());
+            // Operators see the ejection as a warning naming the backend; requests themselves are not logged.
+            var lines = logger.Lines;
+            Assert.NotEmpty(lines);
+            Assert.All(lines, l => Assert.Equal(LogLevel.Warning, l.Level));
+            Assert.All(lines, l => Assert.Contains($"backend {victim.Address} of pool web ejected", l.Message));
         }
         finally { await DisposeAllAsync(origins); }
     }
@@ -254,6 +261,54 @@ public class HttpProxyTests
         Assert.Equal(0, backend.Counters.Failures);
         Assert.False(backend.IsEjected(DateTimeOffset.UtcNow));
         Assert.Equal((HttpStatusCode.OK, "o1"), await GetAsync(proxy.Client));
+    }
+
+    [Fact]
+    public async Task A_request_that_cannot_be_forwarded_is_refused_without_blaming_the_backend()
+    {
+        await using var origin = await Origin.StartAsync("o1");
+        var pool = TestPools.Create("web", [origin.Address],
+            o => o with { Outlier = new OutlierOptions(ConsecutiveFailures: 1, EjectFor: TimeSpan.FromMinutes(5)) });
+        await using var proxy = await ProxyServer.StartAsync(pool);
+
+        // A CONNECT tunnel request: a reverse proxy does not open tunnels.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(proxy.Client.BaseAddress!.Host, proxy.Client.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"));
+        var buffer = new byte[512];
+        var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        var statusLine = Encoding.ASCII.GetString(buffer, 0, read).Split("\r\n")[0];
+
+        Assert.Equal("HTTP/1.1 501 Not Implemented", statusLine);
+        Assert.Equal(0, pool.Backends[0].Counters.Failures);
+        Assert.False(pool.Backends[0].IsEjected(DateTimeOffset.UtcNow));
+        Assert.Equal((HttpStatusCode.OK, "o1"), await GetAsync(proxy.Client));
+    }
+
+    [Fact]
+    public async Task WebSocket_upgrades_are_proxied_and_hold_their_backend_lease_while_open()
+    {
+        await using var origin = await Origin.StartAsync("o1");
+        var pool = TestPools.Create("web", origin);
+        await using var proxy = await ProxyServer.StartAsync(pool);
+        var backend = pool.Backends[0];
+
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        var uri = new UriBuilder(proxy.Client.BaseAddress!) { Scheme = "ws", Path = "/ws" }.Uri;
+        await socket.ConnectAsync(uri, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        var buffer = new byte[256];
+        for (var i = 0; i < 3; i++)
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes($"m{i}"), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+            var received = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal($"o1:m{i}", Encoding.UTF8.GetString(buffer, 0, received.Count));
+        }
+        Assert.Equal(1, backend.Counters.Active);
+
+        await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(() => backend.Counters.Active == 0);
+        Assert.Equal(0, backend.Counters.Failures);
     }
 
     /// <summary>Polls a condition a bounded number of times (up to about 10 s), failing if it never holds.</summary>

@@ -13,7 +13,7 @@ namespace Vigil.Proxy.Tests.Http;
 /// <summary>
 /// A real Kestrel origin on 127.0.0.1 and a free port that answers with its own id.
 /// <c>/headers</c> echoes what the proxy sent, <c>/gate</c> waits for <see cref="ReleaseGate"/>,
-/// <c>/slow</c> never answers (until the request is aborted), POST reads the body.
+/// <c>/slow</c> never answers (until the request is aborted), POST reads the body, WebSockets echo.
 /// </summary>
 internal sealed class Origin : IAsyncDisposable
 {
@@ -46,6 +46,7 @@ internal sealed class Origin : IAsyncDisposable
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         var origin = new Origin(id, app);
+        app.UseWebSockets();
         app.Run(origin.HandleAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
@@ -58,6 +59,23 @@ internal sealed class Origin : IAsyncDisposable
         Interlocked.Increment(ref _hits);
         var request = context.Request;
         context.Response.Headers["X-Origin"] = Id;
+        if (context.WebSockets.IsWebSocketRequest)
+        {
+            // Echoes each text message prefixed with the origin's id until the client closes.
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var buffer = new byte[1024];
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer, context.RequestAborted);
+                if (received.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+                {
+                    await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, context.RequestAborted);
+                    return;
+                }
+                var reply = System.Text.Encoding.UTF8.GetBytes($"{Id}:{System.Text.Encoding.UTF8.GetString(buffer, 0, received.Count)}");
+                await socket.SendAsync(reply, System.Net.WebSockets.WebSocketMessageType.Text, true, context.RequestAborted);
+            }
+        }
         if (HttpMethods.IsPost(request.Method))
         {
             Interlocked.Increment(ref _posts);

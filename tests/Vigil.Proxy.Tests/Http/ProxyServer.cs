@@ -35,10 +35,10 @@ internal sealed class ProxyServer : IAsyncDisposable
     public HttpProxy Proxy { get; }
     public HttpClient Client { get; }
 
-    public static async Task<ProxyServer> StartAsync(RouteTable routes, IEnumerable<Pool> pools, HttpProxyOptions? options = null)
+    public static async Task<ProxyServer> StartAsync(RouteTable routes, IEnumerable<Pool> pools, HttpProxyOptions? options = null, ILogger? logger = null)
     {
         var upstream = YarpUpstream.Create();
-        var proxy = new HttpProxy(routes, pools.ToDictionary(p => p.Name), upstream, NullLogger.Instance,
+        var proxy = new HttpProxy(routes, pools.ToDictionary(p => p.Name), upstream, logger ?? NullLogger.Instance,
             options ?? new HttpProxyOptions { ListenerName = "test" });
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -53,8 +53,8 @@ internal sealed class ProxyServer : IAsyncDisposable
     }
 
     /// <summary>One route taking everything to <paramref name="pool"/>.</summary>
-    public static Task<ProxyServer> StartAsync(Pool pool, HttpProxyOptions? options = null) =>
-        StartAsync(new RouteTable([new RouteOptions { Name = "all", Pool = pool.Name }]), [pool], options);
+    public static Task<ProxyServer> StartAsync(Pool pool, HttpProxyOptions? options = null, ILogger? logger = null) =>
+        StartAsync(new RouteTable([new RouteOptions { Name = "all", Pool = pool.Name }]), [pool], options, logger);
 
     public async ValueTask DisposeAsync()
     {

@@ -36,6 +36,8 @@ public enum UpstreamOutcome
     TimedOut,
     /// <summary>The client went away or sent a broken body: not the backend's fault.</summary>
     ClientAborted,
+    /// <summary>The request could not be turned into an upstream request (nothing was sent): not the backend's fault, not retried.</summary>
+    Refused,
 }
 
 /// <summary>The outcome of one forwarding attempt, with the error behind a failure for logs.</summary>

@@ -59,7 +59,10 @@ public sealed class YarpUpstream : IUpstream, IDisposable
         // sent, so it is a connect failure, not a slow response.
         ForwarderError.RequestTimedOut when exception?.InnerException is TimeoutException => UpstreamOutcome.FailedBeforeResponse,
         ForwarderError.RequestTimedOut or ForwarderError.UpgradeActivityTimeout => UpstreamOutcome.TimedOut,
-        ForwarderError.Request or ForwarderError.RequestCreation or ForwarderError.RequestBodyDestination => UpstreamOutcome.FailedBeforeResponse,
+        ForwarderError.Request or ForwarderError.RequestBodyDestination => UpstreamOutcome.FailedBeforeResponse,
+        // Thrown while building the outgoing request (a method or header HttpClient will not send):
+        // the backend never saw it, so it must not count against the backend's passive health.
+        ForwarderError.RequestCreation => UpstreamOutcome.Refused,
         ForwarderError.ResponseHeaders or ForwarderError.ResponseBodyDestination
             or ForwarderError.UpgradeRequestDestination or ForwarderError.UpgradeResponseDestination => UpstreamOutcome.FailedAfterResponse,
         // Canceled by our token (not the client) means the caller gave up: count it as a timeout.

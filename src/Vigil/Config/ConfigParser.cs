@@ -127,8 +127,18 @@ internal sealed partial class ConfigParser
     }
 
     /// <summary>Relative file paths are relative to the config file's directory, like nginx's include.</summary>
-    private string ResolvePath(string path) =>
-        _baseDirectory is null || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(_baseDirectory, path));
+    private string ResolvePath(string path)
+    {
+        if (_baseDirectory is null || Path.IsPathRooted(path)) return path;
+        try
+        {
+            return Path.GetFullPath(Path.Combine(_baseDirectory, path));
+        }
+        catch (ArgumentException)
+        {
+            return path; // unusable either way; opening it reports the problem
+        }
+    }
 
     /// <summary>Records a bound address and reports overlap with one seen before (same port, same or wildcard address).</summary>
     private void Bind(IPEndPoint endPoint, string owner, int line, string path)

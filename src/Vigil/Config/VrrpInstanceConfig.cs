@@ -45,6 +45,7 @@ public sealed record VirtualAddress(IPAddress Address, int PrefixLength)
     public override string ToString() => $"{Address}/{PrefixLength}";
 }
 
+/// <summary>How adverts travel between nodes.</summary>
 public enum VrrpTransportKind
 {
     /// <summary>IP protocol 112 on a raw socket (needs CAP_NET_RAW).</summary>

@@ -119,7 +119,7 @@ internal sealed partial class ConfigParser
             _r.Error(m.KeyLine("token_file"), m.PathOf("token_file"), "give token or token_file, not both");
         if (token is not null && token.Length < 16)
             _r.Error(m.ValueLine("token"), m.PathOf("token"), "a token needs at least 16 characters");
-        config = config with { Token = token, TokenFile = tokenFile is null ? null : ResolvePath(tokenFile) };
+        config = config with { Token = token is null ? null : new Secret(token), TokenFile = tokenFile is null ? null : ResolvePath(tokenFile) };
         if (!IPAddress.IsLoopback(config.ListenEndPoint.Address) && token is null && tokenFile is null)
             _r.Error(m.ValueLine("listen"), m.PathOf("listen"),
                 $"the admin API listens beyond loopback ({config.Listen}): set token or token_file");

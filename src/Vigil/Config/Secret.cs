@@ -7,4 +7,7 @@ namespace Vigil.Config;
 public readonly record struct Secret(string Value)
 {
     public override string ToString() => "(hidden)";
+
+    /// <summary>Where a string is needed (an Authorization check, a packet), the secret is its value.</summary>
+    public static implicit operator string(Secret secret) => secret.Value;
 }

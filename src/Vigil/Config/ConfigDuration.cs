@@ -8,6 +8,9 @@ namespace Vigil.Config;
 /// </summary>
 public static class ConfigDuration
 {
+    /// <summary>About 10,000 years: beyond any timer, and far from TimeSpan's limit.</summary>
+    private const decimal MaxMilliseconds = 315_360_000_000_000m;
+
     public static bool TryParse(string text, out TimeSpan value, out string error)
     {
         value = TimeSpan.Zero;
@@ -57,8 +60,8 @@ public static class ConfigDuration
                 return false;
             }
             lastUnitRank = rank;
-            totalMs += number * ms;
-            if (totalMs > (decimal)TimeSpan.MaxValue.TotalMilliseconds / 2)
+            // Checked before multiplying: decimal overflows throw.
+            if (number > MaxMilliseconds / ms || (totalMs += number * ms) > MaxMilliseconds)
             {
                 error = $"'{text}' is too long";
                 return false;

@@ -47,6 +47,8 @@ public static class ConfigLoader
         if (reader.Errors.Count > 0) return new ConfigLoadResult(null, reader.Errors);
 
         var stream = new YamlStream();
+        // Not YamlDotNet's MergingParser: it repeats overridden keys, which the representation model
+        // then rejects as duplicates; merge keys are reported as unsupported instead (MappingReader).
         var parser = new Parser(new StringReader(text));
         try
         {

@@ -94,7 +94,7 @@ internal sealed partial class ConfigParser
                 _r.Error(m.KeyLine("auth_pass"), $"{path}.auth_pass", "authentication exists only in VRRP version 2");
             else if (auth.Length > 8)
                 _r.Error(m.ValueLine("auth_pass"), $"{path}.auth_pass", "at most 8 characters (RFC 2338 simple text authentication)");
-            else v = v with { AuthPass = auth };
+            else v = v with { AuthPass = new Secret(auth) };
         }
 
         if (m.Strings("unicast_peers") is { } peers)

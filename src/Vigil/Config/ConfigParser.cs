@@ -119,7 +119,7 @@ internal sealed partial class ConfigParser
             _r.Error(m.KeyLine("token_file"), m.PathOf("token_file"), "give token or token_file, not both");
         if (token is not null && token.Length < 16)
             _r.Error(m.ValueLine("token"), m.PathOf("token"), "a token needs at least 16 characters");
-        config = config with { Token = token, TokenFile = tokenFile is null ? null : ResolvePath(tokenFile) };
+        config = config with { Token = token is null ? null : new Secret(token), TokenFile = tokenFile is null ? null : ResolvePath(tokenFile) };
         if (!IPAddress.IsLoopback(config.ListenEndPoint.Address) && token is null && tokenFile is null)
             _r.Error(m.ValueLine("listen"), m.PathOf("listen"),
                 $"the admin API listens beyond loopback ({config.Listen}): set token or token_file");
@@ -127,8 +127,18 @@ internal sealed partial class ConfigParser
     }
 
     /// <summary>Relative file paths are relative to the config file's directory, like nginx's include.</summary>
-    private string ResolvePath(string path) =>
-        _baseDirectory is null || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(_baseDirectory, path));
+    private string ResolvePath(string path)
+    {
+        if (_baseDirectory is null || Path.IsPathRooted(path)) return path;
+        try
+        {
+            return Path.GetFullPath(Path.Combine(_baseDirectory, path));
+        }
+        catch (ArgumentException)
+        {
+            return path; // unusable either way; opening it reports the problem
+        }
+    }
 
     /// <summary>Records a bound address and reports overlap with one seen before (same port, same or wildcard address).</summary>
     private void Bind(IPEndPoint endPoint, string owner, int line, string path)

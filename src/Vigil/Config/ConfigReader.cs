@@ -150,6 +150,11 @@ internal sealed class MappingReader
                 reader.Error(key, Join(path, key.Value), $"duplicate key (first at line {ConfigReader.Line(first.Key)})");
                 continue;
             }
+            if (key.Value == "<<")
+            {
+                reader.Error(key, path, "YAML merge keys (<<) are not supported: repeat the settings (aliases *name work)");
+                continue;
+            }
             if (!keys.Contains(key.Value))
             {
                 reader.Error(key, Join(path, key.Value), $"unknown key '{key.Value}'{Suggestion.Hint(key.Value, keys)}");

@@ -44,12 +44,13 @@ public static class ConfigSize
             error = $"'{text}' has an unknown unit '{unit}'" + Suggestion.Hint(unit, ["B", "KiB", "MiB", "GiB", "TiB", "KB", "MB", "GB", "TB"]);
             return false;
         }
-        var bytes = number * multiplier;
-        if (bytes > long.MaxValue / 2)
+        // Checked before multiplying: decimal overflows throw.
+        if (number > long.MaxValue / 2 / multiplier)
         {
             error = $"'{text}' is too large";
             return false;
         }
+        var bytes = number * multiplier;
         if (bytes != decimal.Truncate(bytes))
         {
             error = $"'{text}' is not a whole number of bytes";

@@ -34,6 +34,7 @@ public sealed record ListenerConfig
         protocol == ListenerProtocol.Tcp ? TimeSpan.FromHours(1) : TimeSpan.FromSeconds(120);
 }
 
+/// <summary>What a listener speaks: HTTP (L7, routes) or raw TCP (L4, one pool).</summary>
 public enum ListenerProtocol { Http, Tcp }
 
 /// <summary>What a tcp listener does with a connection beyond <c>max_connections</c>.</summary>

@@ -34,7 +34,7 @@ public sealed record AdminConfig
     public string Listen { get; init; } = DefaultListen;
     public IPEndPoint ListenEndPoint { get; init; } = new(IPAddress.Loopback, 9090);
     /// <summary>Bearer token; required (this or <see cref="TokenFile"/>) when the API listens beyond loopback.</summary>
-    public string? Token { get; init; }
+    public Secret? Token { get; init; }
     /// <summary>File holding the token, so it need not be in the config text.</summary>
     public string? TokenFile { get; init; }
 }

@@ -33,7 +33,7 @@ public sealed record VrrpInstanceConfig
     /// <summary>Run on each transition with instance, state and priority as arguments.</summary>
     public string? Notify { get; init; }
     /// <summary>VRRPv2 simple text authentication (up to 8 characters).</summary>
-    public string? AuthPass { get; init; }
+    public Secret? AuthPass { get; init; }
     public VrrpTrackConfig Track { get; init; } = new();
 
     public AddressFamily Family => VirtualAddresses.Count > 0 ? VirtualAddresses[0].Address.AddressFamily : AddressFamily.InterNetwork;
@@ -45,6 +45,7 @@ public sealed record VirtualAddress(IPAddress Address, int PrefixLength)
     public override string ToString() => $"{Address}/{PrefixLength}";
 }
 
+/// <summary>How adverts travel between nodes.</summary>
 public enum VrrpTransportKind
 {
     /// <summary>IP protocol 112 on a raw socket (needs CAP_NET_RAW).</summary>

@@ -117,3 +117,41 @@ public class ConfigLoaderTests
         ], errors.Select(e => e.ToString()));
     }
 }
+
+/// <summary>YAML anchors and aliases share values; merge keys are refused with a clear message.</summary>
+public class ConfigAliasTests
+{
+    [Fact]
+    public void Aliases_share_values()
+    {
+        var c = ConfigAssert.Valid("""
+            pools:
+              web-a:
+                backends: [ 127.0.0.1:8081 ]
+                health: &check { type: http, path: /healthz }
+              web-b:
+                backends: [ 127.0.0.1:8082 ]
+                health: *check
+            """);
+        Assert.Equal(c.Pools[0].Health, c.Pools[1].Health);
+        Assert.Equal("/healthz", c.Pools[1].Health!.Path);
+    }
+
+    [Fact]
+    public void Merge_keys_are_reported()
+    {
+        var errors = ConfigAssert.Load("""
+            pools:
+              web-a: &pool
+                backends: [ 127.0.0.1:8081 ]
+              web-b:
+                <<: *pool
+                connect_timeout: 2s
+            """).Errors;
+        Assert.Equal(
+        [
+            "test.yaml:4: pools.web-b: 'backends' is required",
+            "test.yaml:5: pools.web-b: YAML merge keys (<<) are not supported: repeat the settings (aliases *name work)",
+        ], errors.Select(e => e.ToString()));
+    }
+}

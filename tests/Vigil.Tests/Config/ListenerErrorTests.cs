@@ -242,6 +242,18 @@ public class AdminAndDemoConfigTests
         """, 5, "admin.token_file", "not both");
 
     [Fact]
+    public void Token_is_kept_but_never_printed()
+    {
+        var c = Valid("""
+            pools: { p: { backends: [ 127.0.0.1:1 ] } }
+            admin: { listen: 0.0.0.0:9090, token: 0123456789abcdef0123 }
+            """);
+        Assert.Equal("0123456789abcdef0123", c.Admin.Token!.Value.Value);
+        Assert.DoesNotContain("0123456789abcdef", c.ToString());
+        Assert.Contains("(hidden)", c.Admin.ToString());
+    }
+
+    [Fact]
     public void Short_token_is_refused() => Single("""
         pools: { p: { backends: [ 127.0.0.1:1 ] } }
         admin: { listen: 0.0.0.0:9090, token: secret }

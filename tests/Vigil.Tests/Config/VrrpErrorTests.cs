@@ -93,7 +93,9 @@ public class VrrpErrorTests
     public void Auth_only_for_v2()
     {
         Single(Instance("    auth_pass: secret"), 14, "authentication exists only in VRRP version 2");
-        Assert.Equal("secret", Valid(Instance("    version: 2\n    auth_pass: secret")).Vrrp[0].AuthPass);
+        var v = Valid(Instance("    version: 2\n    auth_pass: secret")).Vrrp[0];
+        Assert.Equal("secret", v.AuthPass!.Value.Value);
+        Assert.DoesNotContain("secret", v.ToString());
         Single(Instance("    version: 2\n    auth_pass: much-too-long"), 15, "at most 8 characters");
     }
 

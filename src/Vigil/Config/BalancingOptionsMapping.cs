@@ -3,7 +3,8 @@ using Vigil.Balancing.Health;
 
 namespace Vigil.Config;
 
-// Mapping of a validated model to the Vigil.Balancing options the runtime builds pools from.
+// The mapping of a validated model to the Vigil.Balancing options the runtime builds pools from;
+// the other sections stay model records until the Proxy, Caching and Vrrp option types land.
 public sealed partial record PoolConfig
 {
     /// <summary>The options <see cref="Pool"/> is built from; the model must be valid.</summary>

@@ -49,7 +49,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
     /// <summary>Bytes all bodies being captured at once may hold: a quarter of the memory budget.</summary>
     internal CaptureBudget CaptureBudget { get; }
 
-    /// <summary>Background refreshes in flight (for tests and status).</summary>
+    /// <summary>Origin fetches in flight that others can join (leaders and background refreshes).</summary>
     internal int InFlightCount => _inFlight.Count;
 
     /// <summary>Answers <paramref name="context"/> from the cache or through <paramref name="origin"/>.</summary>
@@ -175,7 +175,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
                     return;
                 case ReuseVerdict.Stale when StaleUse.WhileRevalidate(entry.Control, entry.Staleness(now)):
                     Interlocked.Increment(ref Counters.StaleServedCount);
-                    RefreshInBackground(context, key, entry, requestControl, hasAuthorization, origin);
+                    RefreshInBackground(context, key, entry, hasAuthorization, origin);
                     await CachedResponse.WriteAsync(context, entry, now, CacheStatusValue.StaleWhileRevalidate, validated: false);
                     return;
             }
@@ -294,7 +294,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
             case FetchKind.Validated:
                 // Just obtained from the origin on this request's behalf: as fresh as a forward of its own.
                 Interlocked.Increment(ref Counters.CollapsedCount);
-                await CachedResponse.WriteAsync(context, entry, now, CacheStatusValue.Collapsed(fwd), validated: shared.Kind == FetchKind.Validated);
+                await CachedResponse.WriteAsync(context, entry, now, CacheStatusValue.Collapsed(fwd), validated: true);
                 return true;
             case FetchKind.StaleOnError when StaleUse.OnError(requestControl, entry.Control, entry.Staleness(now), Options.Grace):
                 Interlocked.Increment(ref Counters.CollapsedCount);
@@ -334,8 +334,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
     }
 
     /// <summary>stale-while-revalidate: one background refresh per key at a time (RFC 5861 §3).</summary>
-    private void RefreshInBackground(HttpContext context, string key, CacheEntry stale, CacheControl requestControl,
-        bool hasAuthorization, RequestDelegate origin)
+    private void RefreshInBackground(HttpContext context, string key, CacheEntry stale, bool hasAuthorization, RequestDelegate origin)
     {
         var mine = new InFlight();
         if (!_inFlight.TryAdd(key, mine)) return;
@@ -347,7 +346,9 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
             detached.RequestAborted = timeout.Token;
             try
             {
-                result = await new OriginFetch(this, detached, key, stale, requestControl, hasAuthorization, "stale", null, detached: true).RunAsync(origin);
+                // The refresh is for every later client, not for the one whose request triggered it: its
+                // request directives (no-store, max-age=0...) do not apply.
+                result = await new OriginFetch(this, detached, key, stale, CacheControl.Empty, hasAuthorization, "stale", null, detached: true).RunAsync(origin);
             }
             catch (Exception ex)
             {

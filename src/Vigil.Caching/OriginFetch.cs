@@ -53,7 +53,7 @@ internal sealed class OriginFetch
         var clientIfModifiedSince = headers[HeaderNames.IfModifiedSince];
         headers.Remove(HeaderNames.IfNoneMatch);
         headers.Remove(HeaderNames.IfModifiedSince);
-        if (_stale is not null)
+        if (_stale is not null && _stale.HasValidator)
         {
             // Validate with what we have: entity-tag first, Last-Modified as well (RFC 9111 §4.3.1).
             if (_stale.ETag is not null) headers.IfNoneMatch = _stale.ETag;

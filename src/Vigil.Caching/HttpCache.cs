@@ -109,6 +109,9 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
         Disk?.Enqueue(fresh);
     }
 
+    /// <summary>Drops every stored response for a key, in both tiers.</summary>
+    internal bool Invalidate(string key) => Remove(key);
+
     private bool Remove(string key)
     {
         var removed = Store.Remove(key);

@@ -160,6 +160,15 @@ internal sealed class OriginFetch
                 return new FetchResult(_outcome, _stale, response.StatusCode);
         }
 
+        if (_stale is not null && HttpMethods.IsHead(_context.Request.Method) && response.StatusCode == StatusCodes.Status200OK)
+        {
+            // RFC 9111 §4.3.5: a HEAD's 200 updates the stored GET it describes, or makes it stale (dropped here).
+            if (Freshening.HeadMatches(_stale.ETag, _stale.LastModified, _stale.Body.Length, response.Headers))
+                _cache.SaveFreshened(_stale, _stale.Freshen(response.Headers, _requestTime, now));
+            else
+                _cache.Invalidate(_stale.Key);
+        }
+
         if (_verdict == StoreVerdict.Storable)
         {
             var buffer = capture.Buffer!;

@@ -599,4 +599,38 @@ public class HttpCacheTests
         Assert.Equal(HttpStatusCode.BadGateway, r.StatusCode);
         Assert.Equal(0, f.Cache.Counters.StaleServed);
     }
+
+    [Fact]
+    public async Task Rfc9111_4_3_5_HeadResponseUpdatesOrInvalidatesStoredGet()
+    {
+        await using var f = await CacheFront.StartAsync();
+        var etag = "\"h1\"";
+        var maxAge = "max-age=5";
+        f.Origin.Handler = async ctx =>
+        {
+            ctx.Response.Headers.Date = HttpDates.Format(f.Clock.GetUtcNow());
+            ctx.Response.Headers.CacheControl = maxAge;
+            ctx.Response.Headers.ETag = etag;
+            // This origin ignores conditions on HEAD and answers 200.
+            if (HttpMethods.IsHead(ctx.Request.Method)) { ctx.Response.ContentLength = 4; return; }
+            await ctx.Response.WriteAsync("body");
+        };
+        await f.GetAsync("/hd");
+        f.Clock.Advance(TimeSpan.FromSeconds(10));
+        maxAge = "max-age=600";
+        using (var head = await f.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/hd")))
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        // Same validator: the stored GET took the HEAD's new freshness.
+        var (hit, body) = await f.GetAsync("/hd");
+        Assert.Equal("Vigil; hit", CacheStatus(hit));
+        Assert.Equal("body", body);
+        Assert.Equal(2, f.Origin.Total);
+
+        f.Clock.Advance(TimeSpan.FromSeconds(700));
+        etag = "\"h2\"";
+        using (await f.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/hd"))) { }
+        // A different validator: the stored GET is no longer used.
+        Assert.Equal(0, f.Cache.Store.Entries);
+        Assert.Equal("Vigil; fwd=miss; stored", CacheStatus((await f.GetAsync("/hd")).Response));
+    }
 }

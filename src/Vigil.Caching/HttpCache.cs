@@ -17,6 +17,9 @@ namespace Vigil.Caching;
 /// </summary>
 public sealed class HttpCache : IDisposable, IAsyncDisposable
 {
+    /// <summary>Name of the meter publishing every cache's metrics (tag <c>cache</c>).</summary>
+    public const string MeterName = CacheMetrics.MeterName;
+
     /// <summary>Upper bound for a background (stale-while-revalidate) refresh, which has no client to cancel it.</summary>
     public static readonly TimeSpan BackgroundFetchTimeout = TimeSpan.FromSeconds(60);
 

@@ -162,7 +162,9 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
 
         var variants = await LookupAsync(key, context.RequestAborted);
         var entry = variants.Select(headers);
-        // RFC 9111 §3.5: a request with Authorization reuses only responses marked shareable.
+        // A request with Authorization reuses only responses marked shareable: RFC 9111 §3.5 asks this of
+        // responses obtained with Authorization; applying it to every stored response is deliberately stricter,
+        // so a page stored for anonymous users is never handed to an authenticated one.
         if (entry is not null && hasAuthorization && !Storability.AllowsAuthorized(entry.Control)) entry = null;
 
         string fwd;

@@ -45,7 +45,7 @@ public sealed record CacheOptions
         if (Grace < TimeSpan.Zero) errors.Add($"cache {Name}: grace must not be negative");
         if (HitForPassTtl < TimeSpan.Zero) errors.Add($"cache {Name}: hit_for_pass must not be negative");
         if (CollapseTimeout <= TimeSpan.Zero) errors.Add($"cache {Name}: collapse_timeout must be positive");
-        if (DiskPath is not null && DiskBytes < MaxObjectBytes) errors.Add($"cache {Name}: disk size must be at least max_object_size");
+        if (DiskPath is not null && (DiskBytes <= 0 || DiskBytes < EffectiveMaxObjectBytes)) errors.Add($"cache {Name}: disk size must be at least max_object_size");
         return errors;
     }
 }

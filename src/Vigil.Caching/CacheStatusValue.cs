@@ -4,7 +4,6 @@ namespace Vigil.Caching;
 internal static class CacheStatusValue
 {
     public const string HeaderName = "Cache-Status";
-    public const string Cache = "Vigil";
 
     public const string Hit = "Vigil; hit";
     public const string MaxStale = "Vigil; hit; detail=max-stale";

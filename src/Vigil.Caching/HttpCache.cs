@@ -17,6 +17,9 @@ namespace Vigil.Caching;
 /// </summary>
 public sealed class HttpCache : IDisposable, IAsyncDisposable
 {
+    /// <summary>Name of the meter publishing every cache's metrics (tag <c>cache</c>).</summary>
+    public const string MeterName = CacheMetrics.MeterName;
+
     /// <summary>Upper bound for a background (stale-while-revalidate) refresh, which has no client to cancel it.</summary>
     public static readonly TimeSpan BackgroundFetchTimeout = TimeSpan.FromSeconds(60);
 
@@ -49,7 +52,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
     /// <summary>Bytes all bodies being captured at once may hold: a quarter of the memory budget.</summary>
     internal CaptureBudget CaptureBudget { get; }
 
-    /// <summary>Background refreshes in flight (for tests and status).</summary>
+    /// <summary>Origin fetches in flight that others can join (leaders and background refreshes).</summary>
     internal int InFlightCount => _inFlight.Count;
 
     /// <summary>Answers <paramref name="context"/> from the cache or through <paramref name="origin"/>.</summary>
@@ -109,6 +112,9 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
         Disk?.Enqueue(fresh);
     }
 
+    /// <summary>Drops every stored response for a key, in both tiers.</summary>
+    internal bool Invalidate(string key) => Remove(key);
+
     private bool Remove(string key)
     {
         var removed = Store.Remove(key);
@@ -156,7 +162,9 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
 
         var variants = await LookupAsync(key, context.RequestAborted);
         var entry = variants.Select(headers);
-        // RFC 9111 §3.5: a request with Authorization reuses only responses marked shareable.
+        // A request with Authorization reuses only responses marked shareable: RFC 9111 §3.5 asks this of
+        // responses obtained with Authorization; applying it to every stored response is deliberately stricter,
+        // so a page stored for anonymous users is never handed to an authenticated one.
         if (entry is not null && hasAuthorization && !Storability.AllowsAuthorized(entry.Control)) entry = null;
 
         string fwd;
@@ -175,7 +183,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
                     return;
                 case ReuseVerdict.Stale when StaleUse.WhileRevalidate(entry.Control, entry.Staleness(now)):
                     Interlocked.Increment(ref Counters.StaleServedCount);
-                    RefreshInBackground(context, key, entry, requestControl, hasAuthorization, origin);
+                    RefreshInBackground(context, key, entry, hasAuthorization, origin);
                     await CachedResponse.WriteAsync(context, entry, now, CacheStatusValue.StaleWhileRevalidate, validated: false);
                     return;
             }
@@ -294,7 +302,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
             case FetchKind.Validated:
                 // Just obtained from the origin on this request's behalf: as fresh as a forward of its own.
                 Interlocked.Increment(ref Counters.CollapsedCount);
-                await CachedResponse.WriteAsync(context, entry, now, CacheStatusValue.Collapsed(fwd), validated: shared.Kind == FetchKind.Validated);
+                await CachedResponse.WriteAsync(context, entry, now, CacheStatusValue.Collapsed(fwd), validated: true);
                 return true;
             case FetchKind.StaleOnError when StaleUse.OnError(requestControl, entry.Control, entry.Staleness(now), Options.Grace):
                 Interlocked.Increment(ref Counters.CollapsedCount);
@@ -334,8 +342,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
     }
 
     /// <summary>stale-while-revalidate: one background refresh per key at a time (RFC 5861 §3).</summary>
-    private void RefreshInBackground(HttpContext context, string key, CacheEntry stale, CacheControl requestControl,
-        bool hasAuthorization, RequestDelegate origin)
+    private void RefreshInBackground(HttpContext context, string key, CacheEntry stale, bool hasAuthorization, RequestDelegate origin)
     {
         var mine = new InFlight();
         if (!_inFlight.TryAdd(key, mine)) return;
@@ -347,7 +354,9 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
             detached.RequestAborted = timeout.Token;
             try
             {
-                result = await new OriginFetch(this, detached, key, stale, requestControl, hasAuthorization, "stale", null, detached: true).RunAsync(origin);
+                // The refresh is for every later client, not for the one whose request triggered it: its
+                // request directives (no-store, max-age=0...) do not apply.
+                result = await new OriginFetch(this, detached, key, stale, CacheControl.Empty, hasAuthorization, "stale", null, detached: true).RunAsync(origin);
             }
             catch (Exception ex)
             {

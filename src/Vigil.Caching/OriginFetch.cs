@@ -53,7 +53,7 @@ internal sealed class OriginFetch
         var clientIfModifiedSince = headers[HeaderNames.IfModifiedSince];
         headers.Remove(HeaderNames.IfNoneMatch);
         headers.Remove(HeaderNames.IfModifiedSince);
-        if (_stale is not null)
+        if (_stale is not null && _stale.HasValidator)
         {
             // Validate with what we have: entity-tag first, Last-Modified as well (RFC 9111 §4.3.1).
             if (_stale.ETag is not null) headers.IfNoneMatch = _stale.ETag;
@@ -158,6 +158,15 @@ internal sealed class OriginFetch
             case FetchKind.StaleOnError:
             case FetchKind.UnusableNotModified:
                 return new FetchResult(_outcome, _stale, response.StatusCode);
+        }
+
+        if (_stale is not null && HttpMethods.IsHead(_context.Request.Method) && response.StatusCode == StatusCodes.Status200OK)
+        {
+            // RFC 9111 §4.3.5: a HEAD's 200 updates the stored GET it describes, or makes it stale (dropped here).
+            if (Freshening.HeadMatches(_stale.ETag, _stale.LastModified, _stale.Body.Length, response.Headers))
+                _cache.SaveFreshened(_stale, _stale.Freshen(response.Headers, _requestTime, now));
+            else
+                _cache.Invalidate(_stale.Key);
         }
 
         if (_verdict == StoreVerdict.Storable)

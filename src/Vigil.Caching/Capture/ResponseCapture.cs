@@ -27,9 +27,6 @@ internal sealed class ResponseCapture : Stream, IHttpResponseBodyFeature
     /// <summary>The stored copy, set by the owner's decision when the response is storable.</summary>
     public BodyBuffer? Buffer { get; set; }
 
-    /// <summary>Bytes the origin wrote, copied or not; lets the owner detect a truncated body.</summary>
-    public long Written { get; private set; }
-
     // IHttpResponseBodyFeature
     public Stream Stream => this;
     public PipeWriter Writer => _writer ??= PipeWriter.Create(this, new StreamPipeWriterOptions(leaveOpen: true));
@@ -84,7 +81,6 @@ internal sealed class ResponseCapture : Stream, IHttpResponseBodyFeature
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        Written += buffer.Length;
         if (Decide() != CaptureMode.Pass) return;
         Buffer?.Append(buffer);
         _inner.Stream.Write(buffer);
@@ -95,7 +91,6 @@ internal sealed class ResponseCapture : Stream, IHttpResponseBodyFeature
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        Written += buffer.Length;
         if (Decide() != CaptureMode.Pass) return default;
         Buffer?.Append(buffer.Span);
         return _inner.Stream.WriteAsync(buffer, cancellationToken);

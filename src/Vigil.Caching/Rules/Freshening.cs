@@ -51,4 +51,20 @@ public static class Freshening
         && !name.Equals(HeaderNames.ContentEncoding, StringComparison.OrdinalIgnoreCase)
         && !name.Equals(HeaderNames.ContentRange, StringComparison.OrdinalIgnoreCase)
         && !name.Equals(HeaderNames.ContentType, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether a 200 answer to a HEAD describes the stored GET response (RFC 9111 §4.3.5): every validator it
+    /// carries (at least one) matches, and so does its Content-Length when present. If so the stored response
+    /// is updated from it; if not, the stored response is to be considered stale.
+    /// </summary>
+    public static bool HeadMatches(string? storedEtag, DateTimeOffset? storedLastModified, long storedLength, IHeaderDictionary head)
+    {
+        var etag = head[HeaderNames.ETag];
+        var lastModified = HttpDates.Parse(head[HeaderNames.LastModified]);
+        if (etag.Count == 0 && lastModified is null) return false;
+        if (etag.Count > 0 && !string.Equals(etag[0]?.Trim(), storedEtag, StringComparison.Ordinal)) return false;
+        if (lastModified is not null && lastModified != storedLastModified) return false;
+        var length = head.ContentLength;
+        return length is null || length == storedLength;
+    }
 }

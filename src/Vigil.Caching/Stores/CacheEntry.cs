@@ -44,6 +44,10 @@ public sealed class CacheEntry
 
         long size = Overhead + key.Length * 2 + body.Length;
         foreach (var field in headers) size += (field.Key.Length + field.Value.ToString().Length) * 2 + 32;
+        if (varyValues is not null)
+        {
+            foreach (var v in varyValues) size += (v?.Length ?? 0) * 2 + 32;
+        }
         Size = size;
     }
 

@@ -11,7 +11,8 @@ public sealed class CacheVariants
     /// <summary>Enough for Accept-Encoding/Accept-Language variants without letting a hostile Vary grow a key unbounded.</summary>
     public const int MaxVariants = 8;
 
-    private const int Overhead = 64;
+    /// <summary>Bookkeeping of a key in the LRU (node, key string, this object), so hit-for-pass marks also count.</summary>
+    private const int Overhead = 256;
 
     public static readonly CacheVariants Empty = new([], null);
 

@@ -100,7 +100,9 @@ public sealed class DiskStore : IAsyncDisposable
     {
         lock (_gate)
         {
-            _removedKeys[key] = ++_epoch;
+            // Tombstones only matter to writes already queued; without any, none is kept (no growth).
+            var epoch = ++_epoch;
+            if (Interlocked.Read(ref _pending) > 0) _removedKeys[key] = epoch;
             if (!_index.TryRemove(key, out var records)) return false;
             foreach (var r in records) DeleteFile(r);
             return true;
@@ -111,7 +113,8 @@ public sealed class DiskStore : IAsyncDisposable
     {
         lock (_gate)
         {
-            _removedPrefixes.Add((prefix, ++_epoch));
+            var epoch = ++_epoch;
+            if (Interlocked.Read(ref _pending) > 0) _removedPrefixes.Add((prefix, epoch));
             var removed = 0;
             foreach (var key in _index.Keys)
             {

@@ -558,4 +558,79 @@ public class HttpCacheTests
         release.SetResult();
         await leader;
     }
+
+    [Fact]
+    public async Task Rfc9111_4_3_4_NotModifiedThatSelectsNothingLeadsToAnUnconditionalFetch()
+    {
+        await using var f = await CacheFront.StartAsync();
+        f.Origin.Handler = async ctx =>
+        {
+            ctx.Response.Headers.Date = HttpDates.Format(f.Clock.GetUtcNow());
+            ctx.Response.Headers.CacheControl = "max-age=10";
+            if (ctx.Request.Headers.IfNoneMatch.Count > 0)
+            {
+                // A broken origin: 304 with a different strong validator.
+                ctx.Response.StatusCode = 304;
+                ctx.Response.Headers.ETag = "\"other\"";
+                return;
+            }
+            ctx.Response.Headers.ETag = $"\"v{f.Origin.Total}\"";
+            await ctx.Response.WriteAsync($"body {f.Origin.Total}");
+        };
+        await f.GetAsync("/m304");
+        f.Clock.Advance(TimeSpan.FromSeconds(20));
+        var (r, body) = await f.GetAsync("/m304");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal("body 3", body);
+        Assert.Equal(3, f.Origin.Total);
+        Assert.Equal(0, f.Cache.Counters.NotModified);
+        Assert.Equal("\"v3\"", r.Headers.ETag!.ToString());
+    }
+
+    [Fact]
+    public async Task Rfc9111_5_2_2_2_MustRevalidateIsNeverServedStaleEvenWithGrace()
+    {
+        await using var f = await CacheFront.StartAsync(new CacheOptions { Name = "t", MemoryBytes = CacheOptions.MiB, Grace = TimeSpan.FromHours(1) });
+        f.Origin.Handler = Respond(f, "max-age=5, must-revalidate, stale-if-error=600");
+        await f.GetAsync("/mr");
+        await f.Origin.StopAsync();
+        f.Clock.Advance(TimeSpan.FromSeconds(10));
+        var (r, _) = await f.GetAsync("/mr");
+        Assert.Equal(HttpStatusCode.BadGateway, r.StatusCode);
+        Assert.Equal(0, f.Cache.Counters.StaleServed);
+    }
+
+    [Fact]
+    public async Task Rfc9111_4_3_5_HeadResponseUpdatesOrInvalidatesStoredGet()
+    {
+        await using var f = await CacheFront.StartAsync();
+        var etag = "\"h1\"";
+        var maxAge = "max-age=5";
+        f.Origin.Handler = async ctx =>
+        {
+            ctx.Response.Headers.Date = HttpDates.Format(f.Clock.GetUtcNow());
+            ctx.Response.Headers.CacheControl = maxAge;
+            ctx.Response.Headers.ETag = etag;
+            // This origin ignores conditions on HEAD and answers 200.
+            if (HttpMethods.IsHead(ctx.Request.Method)) { ctx.Response.ContentLength = 4; return; }
+            await ctx.Response.WriteAsync("body");
+        };
+        await f.GetAsync("/hd");
+        f.Clock.Advance(TimeSpan.FromSeconds(10));
+        maxAge = "max-age=600";
+        using (var head = await f.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/hd")))
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        // Same validator: the stored GET took the HEAD's new freshness.
+        var (hit, body) = await f.GetAsync("/hd");
+        Assert.Equal("Vigil; hit", CacheStatus(hit));
+        Assert.Equal("body", body);
+        Assert.Equal(2, f.Origin.Total);
+
+        f.Clock.Advance(TimeSpan.FromSeconds(700));
+        etag = "\"h2\"";
+        using (await f.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/hd"))) { }
+        // A different validator: the stored GET is no longer used.
+        Assert.Equal(0, f.Cache.Store.Entries);
+        Assert.Equal("Vigil; fwd=miss; stored", CacheStatus((await f.GetAsync("/hd")).Response));
+    }
 }

@@ -97,4 +97,17 @@ public class CacheControlTests
         Assert.Equal(7, cc.MaxAge);
         Assert.Equal(CacheDirectives.None, cc.Flags);
     }
+
+    [Fact]
+    public void ParsingCommonFieldsDoesNotAllocate()
+    {
+        var value = new Microsoft.Extensions.Primitives.StringValues("public, max-age=3600, s-maxage=600, stale-while-revalidate=30, must-revalidate");
+        CacheControl.Parse(value); // warm up
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var total = 0;
+        for (var i = 0; i < 1000; i++) total += CacheControl.Parse(value).MaxAge;
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(3600 * 1000, total);
+        Assert.Equal(0, allocated);
+    }
 }

@@ -71,4 +71,15 @@ public class ConditionalTests
         var stored = StoredHeaders.Snapshot(headers, "x-user").Select(f => f.Key).ToArray();
         Assert.Equal(["Content-Type"], stored);
     }
+
+    [Fact]
+    public void Rfc9111_4_3_5_HeadMatchesOnlyWithMatchingValidatorsAndLength()
+    {
+        Assert.True(Freshening.HeadMatches("\"a\"", null, 10, new HeaderDictionary { ["ETag"] = "\"a\"", ["Content-Length"] = "10" }));
+        Assert.False(Freshening.HeadMatches("\"a\"", null, 10, new HeaderDictionary { ["ETag"] = "\"a\"", ["Content-Length"] = "11" }));
+        Assert.False(Freshening.HeadMatches("\"a\"", null, 10, new HeaderDictionary { ["ETag"] = "\"b\"" }));
+        Assert.False(Freshening.HeadMatches("\"a\"", null, 10, new HeaderDictionary()));
+        Assert.True(Freshening.HeadMatches(null, T0, 10, new HeaderDictionary { ["Last-Modified"] = HttpDates.Format(T0) }));
+        Assert.False(Freshening.HeadMatches("\"a\"", T0, 10, new HeaderDictionary { ["ETag"] = "\"a\"", ["Last-Modified"] = HttpDates.Format(T0.AddDays(1)) }));
+    }
 }

@@ -120,4 +120,25 @@ public sealed class DiskStoreTests : IDisposable
         Assert.Equal(0, disk.Bytes);
         Assert.Empty(Directory.GetFiles(_dir));
     }
+
+    [Fact]
+    public async Task PurgeWinsOverWritesQueuedBeforeIt()
+    {
+        await using var disk = Open(budget: 64L << 20);
+        for (var i = 0; i < 50; i++) disk.Enqueue(Entry($"http://a/q/{i}", Body(16 * 1024, 1)));
+        disk.Enqueue(Entry("http://a/victim", Body(16 * 1024, 2)));
+        // Some writes may be done already (the purge deletes them), the rest are still queued (dropped).
+        var removedNow = disk.RemovePrefix("http://a/");
+        Assert.InRange(removedNow, 0, 51);
+        await disk.FlushAsync();
+        Assert.False(disk.Contains("http://a/victim"));
+        Assert.Equal(0, disk.Entries);
+        Assert.Equal(0, disk.Bytes);
+        Assert.Empty(Directory.GetFiles(_dir));
+
+        // A write queued after the purge is kept.
+        disk.Enqueue(Entry("http://a/victim", Body(10, 3)));
+        await disk.FlushAsync();
+        Assert.True(disk.Contains("http://a/victim"));
+    }
 }

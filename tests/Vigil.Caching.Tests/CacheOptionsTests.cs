@@ -1,0 +1,27 @@
+namespace Vigil.Caching.Tests;
+
+public class CacheOptionsTests
+{
+    [Fact]
+    public void DefaultsAreValid() => Assert.Empty(new CacheOptions { Name = "main" }.Validate());
+
+    [Fact]
+    public void EveryProblemIsReportedAtOnce()
+    {
+        var errors = new CacheOptions
+        {
+            Name = "bad", MemoryBytes = 1000, MaxObjectBytes = 0, Grace = TimeSpan.FromSeconds(-1),
+            HitForPassTtl = TimeSpan.FromSeconds(-1), CollapseTimeout = TimeSpan.Zero, DiskPath = "/tmp/x", DiskBytes = 0,
+        }.Validate();
+        Assert.Equal(6, errors.Count);
+        Assert.All(errors, e => Assert.StartsWith("cache bad:", e));
+        Assert.Throws<ArgumentException>(() => new HttpCache(new CacheOptions { Name = "bad", MemoryBytes = 1000 }));
+    }
+
+    [Fact]
+    public void ObjectLimitNeverExceedsAQuarterOfMemory()
+    {
+        Assert.Equal(CacheOptions.MiB, new CacheOptions { Name = "m", MemoryBytes = 4 * CacheOptions.MiB }.EffectiveMaxObjectBytes);
+        Assert.Equal(8 * CacheOptions.MiB, new CacheOptions { Name = "m" }.EffectiveMaxObjectBytes);
+    }
+}

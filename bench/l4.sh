@@ -4,7 +4,7 @@
 #   - HTTP 1 KiB over L4: wrk, keep-alive; req/s and p99 (median of ROUNDS interleaved rounds)
 #   - bulk: curl of a 64 MiB file, RUNS times per proxy; median MB/s
 # Every server is started here from a config in a temp dir and stopped at the end.
-# Knobs: BASE_PORT (18080), DURATION (10s), CONNS (50), THREADS (2), ROUNDS (3), RUNS (5).
+# Knobs: BASE_PORT (18080), DURATION (10s), CONNS (50), THREADS (2), ROUNDS (3), RUNS (5), TARGETS, VIGIL_ENV.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +16,9 @@ ROUNDS=${ROUNDS:-3}
 RUNS=${RUNS:-5}
 ORIGIN=$BASE
 declare -A PORT=([direct]=$BASE [vigil-buffered]=$((BASE + 1)) [vigil-splice]=$((BASE + 2)) [vigil-auto]=$((BASE + 5)) [haproxy]=$((BASE + 3)) [nginx-stream]=$((BASE + 4)))
-TARGETS=(direct vigil-buffered vigil-splice vigil-auto haproxy nginx-stream)
+read -r -a TARGETS <<<"${TARGETS:-direct vigil-buffered vigil-splice vigil-auto haproxy nginx-stream}" # haproxy must stay: ratios are against it
+# Extra environment for the Vigil processes, e.g. VIGIL_ENV="DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1".
+VIGIL_ENV=${VIGIL_ENV:-}
 
 for tool in wrk curl haproxy nginx dotnet; do
   command -v "$tool" >/dev/null || { echo "missing $tool (Debian: apt-get install wrk curl haproxy nginx)" >&2; exit 1; }
@@ -90,7 +92,7 @@ nginx -p "$tmp" -c "$tmp/origin.conf" & pids+=($!); PID[direct]=$!
 nginx -p "$tmp" -c "$tmp/stream.conf" & pids+=($!); PID[nginx-stream]=$!
 haproxy -f "$tmp/haproxy.cfg" -db & pids+=($!); PID[haproxy]=$!
 for mode in buffered splice auto; do
-  dotnet "$VIGIL" --listen "127.0.0.1:${PORT[vigil-$mode]}" --backend "127.0.0.1:$ORIGIN" --copy $mode >"$tmp/vigil-$mode.log" & pids+=($!); PID[vigil-$mode]=$!
+  env $VIGIL_ENV dotnet "$VIGIL" --listen "127.0.0.1:${PORT[vigil-$mode]}" --backend "127.0.0.1:$ORIGIN" --copy $mode >"$tmp/vigil-$mode.log" & pids+=($!); PID[vigil-$mode]=$!
 done
 
 # CPU time (clock ticks, user+system) of a server and its worker children: on a shared machine

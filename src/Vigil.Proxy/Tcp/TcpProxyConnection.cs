@@ -123,6 +123,7 @@ internal sealed class TcpProxyConnection
         }
         finally
         {
+            _cancel.Cancel(); // stops the watchdog on every path out
             if (head is not null) ArrayPool<byte>.Shared.Return(head);
             FlushBytesOf(TcpFlow.In);
             FlushBytesOf(TcpFlow.Out);

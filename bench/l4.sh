@@ -4,7 +4,7 @@
 #   - HTTP 1 KiB over L4: wrk, keep-alive; req/s and p99 (median of ROUNDS interleaved rounds)
 #   - bulk: curl of a 64 MiB file, RUNS times per proxy; median MB/s
 # Every server is started here from a config in a temp dir and stopped at the end.
-# Knobs: BASE_PORT (18080), DURATION (10s), CONNS (50), THREADS (2), ROUNDS (3), RUNS (5).
+# Knobs: BASE_PORT (18080), DURATION (10s), CONNS (50), THREADS (2), ROUNDS (3), RUNS (5), TARGETS, VIGIL_ENV.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +16,9 @@ ROUNDS=${ROUNDS:-3}
 RUNS=${RUNS:-5}
 ORIGIN=$BASE
 declare -A PORT=([direct]=$BASE [vigil-buffered]=$((BASE + 1)) [vigil-splice]=$((BASE + 2)) [vigil-auto]=$((BASE + 5)) [haproxy]=$((BASE + 3)) [nginx-stream]=$((BASE + 4)))
-TARGETS=(direct vigil-buffered vigil-splice vigil-auto haproxy nginx-stream)
+read -r -a TARGETS <<<"${TARGETS:-direct vigil-buffered vigil-splice vigil-auto haproxy nginx-stream}" # haproxy must stay: ratios are against it
+# Extra environment for the Vigil processes, e.g. VIGIL_ENV="DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1".
+VIGIL_ENV=${VIGIL_ENV:-}
 
 for tool in wrk curl haproxy nginx dotnet; do
   command -v "$tool" >/dev/null || { echo "missing $tool (Debian: apt-get install wrk curl haproxy nginx)" >&2; exit 1; }
@@ -85,12 +87,24 @@ backend be
   server origin 127.0.0.1:$ORIGIN
 EOF
 
-nginx -p "$tmp" -c "$tmp/origin.conf" & pids+=($!)
-nginx -p "$tmp" -c "$tmp/stream.conf" & pids+=($!)
-haproxy -f "$tmp/haproxy.cfg" -db & pids+=($!)
-dotnet "$VIGIL" --listen "127.0.0.1:${PORT[vigil-buffered]}" --backend "127.0.0.1:$ORIGIN" --copy buffered >"$tmp/vigil-buffered.log" & pids+=($!)
-dotnet "$VIGIL" --listen "127.0.0.1:${PORT[vigil-splice]}" --backend "127.0.0.1:$ORIGIN" --copy splice >"$tmp/vigil-splice.log" & pids+=($!)
-dotnet "$VIGIL" --listen "127.0.0.1:${PORT[vigil-auto]}" --backend "127.0.0.1:$ORIGIN" --copy auto >"$tmp/vigil-auto.log" & pids+=($!)
+declare -A PID
+nginx -p "$tmp" -c "$tmp/origin.conf" & pids+=($!); PID[direct]=$!
+nginx -p "$tmp" -c "$tmp/stream.conf" & pids+=($!); PID[nginx-stream]=$!
+haproxy -f "$tmp/haproxy.cfg" -db & pids+=($!); PID[haproxy]=$!
+for mode in buffered splice auto; do
+  env $VIGIL_ENV dotnet "$VIGIL" --listen "127.0.0.1:${PORT[vigil-$mode]}" --backend "127.0.0.1:$ORIGIN" --copy $mode >"$tmp/vigil-$mode.log" & pids+=($!); PID[vigil-$mode]=$!
+done
+
+# CPU time (clock ticks, user+system) of a server and its worker children: on a shared machine
+# wall-clock throughput is noisy, CPU spent per request / per GiB much less so.
+cpu_ticks() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+HZ=$(getconf CLK_TCK)
 
 for t in "${TARGETS[@]}"; do
   for _ in $(seq 100); do
@@ -105,12 +119,16 @@ done
 to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.2f", v }'; }
 median() { sort -g | awk '{ a[NR]=$1 } END { if (NR%2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
 
-declare -A RPS P99 MBS
+declare -A RPS P99 MBS CPU_REQ BULK_TICKS
 for t in "${TARGETS[@]}"; do wrk -t1 -c4 -d2s "http://127.0.0.1:${PORT[$t]}/1k" >/dev/null; done # warm up (JIT, caches)
 for round in $(seq "$ROUNDS"); do
   for t in "${TARGETS[@]}"; do
+    before=$(cpu_ticks "${PID[$t]}")
     out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:${PORT[$t]}/1k")
+    ticks=$(($(cpu_ticks "${PID[$t]}") - before))
     rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+    requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+    CPU_REQ[$t]+="$(awk -v t="$ticks" -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }') "
     p99=$(awk '$1 == "99%" { print $2 }' <<<"$out" | to_ms)
     echo "round $round $t: $rps req/s, p99 $p99 ms" >&2
     RPS[$t]+="$rps "
@@ -119,7 +137,10 @@ for round in $(seq "$ROUNDS"); do
 done
 for run in $(seq "$RUNS"); do
   for t in "${TARGETS[@]}"; do
+    before=$(cpu_ticks "${PID[$t]}")
     bps=$(curl -s -o /dev/null -w '%{speed_download}' "http://127.0.0.1:${PORT[$t]}/64m")
+    ticks=$(($(cpu_ticks "${PID[$t]}") - before))
+    BULK_TICKS[$t]=$((${BULK_TICKS[$t]:-0} + ticks))
     mbs=$(awk -v b="$bps" 'BEGIN { printf "%.1f", b / 1048576 }')
     echo "bulk $run $t: $mbs MiB/s" >&2
     MBS[$t]+="$mbs "
@@ -129,14 +150,18 @@ done
 ha_rps=$(tr ' ' '\n' <<<"${RPS[haproxy]}" | grep . | median)
 ha_mbs=$(tr ' ' '\n' <<<"${MBS[haproxy]}" | grep . | median)
 echo
-echo "L4 pass-through, $(nproc) cores, wrk -t$THREADS -c$CONNS -d$DURATION (median of $ROUNDS), 64 MiB curl (median of $RUNS)"
+echo "L4 pass-through, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), wrk -t$THREADS -c$CONNS -d$DURATION (median of $ROUNDS rounds), 64 MiB curl (median of $RUNS)"
+echo "CPU columns: the server's own user+system time (origin's for 'direct') per request and per GiB relayed."
 echo
-echo "| target | req/s (1 KiB) | p99 ms | MiB/s (64 MiB) | req/s vs HAProxy | MiB/s vs HAProxy |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| target | req/s (1 KiB) | p99 ms | MiB/s (64 MiB) | req/s vs HAProxy | MiB/s vs HAProxy | CPU µs/req | CPU s/GiB |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for t in "${TARGETS[@]}"; do
   rps=$(tr ' ' '\n' <<<"${RPS[$t]}" | grep . | median)
   p99=$(tr ' ' '\n' <<<"${P99[$t]}" | grep . | median)
   mbs=$(tr ' ' '\n' <<<"${MBS[$t]}" | grep . | median)
-  awk -v t="$t" -v r="$rps" -v p="$p99" -v m="$mbs" -v hr="$ha_rps" -v hm="$ha_mbs" \
-    'BEGIN { printf "| %s | %.0f | %.2f | %.1f | %.2f× | %.2f× |\n", t, r, p, m, r / hr, m / hm }'
+  creq=$(tr ' ' '\n' <<<"${CPU_REQ[$t]}" | grep . | median)
+  # Summed over all runs: one 64 MiB transfer is only a few clock ticks.
+  cgib=$(awk -v t="${BULK_TICKS[$t]}" -v hz="$HZ" -v runs="$RUNS" 'BEGIN { printf "%.3f", t / hz / (runs / 16) }')
+  awk -v t="$t" -v r="$rps" -v p="$p99" -v m="$mbs" -v hr="$ha_rps" -v hm="$ha_mbs" -v cr="$creq" -v cg="$cgib" \
+    'BEGIN { printf "| %s | %.0f | %.2f | %.1f | %.2f× | %.2f× | %.1f | %.2f |\n", t, r, p, m, r / hr, m / hm, cr, cg }'
 done

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using Vigil.Balancing;
 
 namespace Vigil.Proxy.Tcp;
@@ -115,8 +116,14 @@ internal sealed class TcpProxyConnection
         {
             // A reset, a timeout or the drain deadline: the connection just ends.
         }
+        catch (Exception e)
+        {
+            // A bug, not traffic: log it and close this connection; the listener keeps serving.
+            _listener.Logger.LogError(e, "tcp listener {Listener} connection failed", Options.Name);
+        }
         finally
         {
+            _cancel.Cancel(); // stops the watchdog on every path out
             if (head is not null) ArrayPool<byte>.Shared.Return(head);
             FlushBytesOf(TcpFlow.In);
             FlushBytesOf(TcpFlow.Out);
@@ -174,7 +181,7 @@ internal sealed class TcpProxyConnection
         var received = 0;
         try
         {
-            while (received < buffer.Length)
+            while (received < ProxyProtocolReader.MaxHeaderLength)
             {
                 var read = await _client.ReceiveAsync(buffer.AsMemory(received, ProxyProtocolReader.MaxHeaderLength - received), SocketFlags.None, deadline.Token).ConfigureAwait(false);
                 if (read == 0) break;

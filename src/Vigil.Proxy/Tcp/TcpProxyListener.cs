@@ -20,6 +20,7 @@ public sealed class TcpProxyListener : IAsyncDisposable
 {
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _abort = new();
+    private readonly CancellationTokenSource _stopAccepting = new();
     private readonly SemaphoreSlim? _slots;
     private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly KeyValuePair<string, object?> _listenerTag;
@@ -55,6 +56,7 @@ public sealed class TcpProxyListener : IAsyncDisposable
     public TcpListenerOptions Options { get; }
     internal Func<Pool?> PoolSource { get; }
     internal TimeProvider Time { get; }
+    internal ILogger Logger => _logger;
 
     /// <summary>The bound address (with the real port when the options asked for port 0); null before <see cref="Start"/>.</summary>
     public IPEndPoint? LocalEndPoint { get; private set; }
@@ -102,6 +104,7 @@ public sealed class TcpProxyListener : IAsyncDisposable
     {
         if (_stopping) return;
         _stopping = true;
+        _stopAccepting.Cancel(); // frees an accept loop waiting for a connection slot
         _socket?.Dispose();
         if (Interlocked.Read(ref _open) == 0) _allClosed.TrySetResult();
     }
@@ -156,7 +159,7 @@ public sealed class TcpProxyListener : IAsyncDisposable
             {
                 try
                 {
-                    await _slots.WaitAsync(_abort.Token).ConfigureAwait(false);
+                    await _slots.WaitAsync(_stopAccepting.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

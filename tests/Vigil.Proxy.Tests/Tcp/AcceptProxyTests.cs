@@ -80,3 +80,24 @@ public class AcceptProxyTests
         Assert.Equal(listener.LocalEndPoint, header.Destination);
     }
 }
+
+/// <summary>The whole path over IPv6: listener, backend and the PROXY v2 header all on ::1.</summary>
+public class Ipv6Tests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task An_ipv6_client_is_relayed_with_its_address(int sendProxy)
+    {
+        await using var echo = new EchoServer(expectProxy: true, address: IPAddress.IPv6Loopback);
+        await using var listener = StartListener(NewPool([echo.EndPoint], sendProxy: sendProxy),
+            o => o with { EndPoint = new IPEndPoint(IPAddress.IPv6Loopback, 0) });
+
+        using var s = await ConnectAsync(listener.LocalEndPoint!);
+        Assert.Equal("six", await EchoAsync(s, "six"));
+
+        var header = Assert.Single(echo.Headers);
+        Assert.Equal(s.LocalEndPoint, header.Source);
+        Assert.Equal(listener.LocalEndPoint, header.Destination);
+    }
+}

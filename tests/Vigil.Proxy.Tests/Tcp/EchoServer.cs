@@ -16,12 +16,13 @@ internal sealed class EchoServer : IAsyncDisposable
     private readonly Task _loop;
     private int _accepted;
 
-    public EchoServer(string name = "echo", bool expectProxy = false)
+    public EchoServer(string name = "echo", bool expectProxy = false, IPAddress? address = null)
     {
         Name = name;
         ExpectProxy = expectProxy;
-        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        address ??= IPAddress.Loopback;
+        _socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _socket.Bind(new IPEndPoint(address, 0));
         _socket.Listen(128);
         EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         _loop = AcceptLoopAsync();

@@ -291,6 +291,45 @@ public class TcpProxyListenerTests
     }
 
     [Fact]
+    public async Task Drain_in_queue_mode_at_the_limit_still_ends_at_the_drain_timeout()
+    {
+        await using var echo = new EchoServer();
+        var listener = StartListener(NewPool([echo.EndPoint]),
+            o => o with { MaxConnections = 1, OnLimit = ConnectionLimitMode.Queue, DrainTimeout = TimeSpan.FromMilliseconds(300) });
+
+        using var open = await ConnectAsync(listener.LocalEndPoint!);
+        Assert.Equal("x", await EchoAsync(open, "x"));
+        // The accept loop now waits for a free slot; drain must not wait for it forever.
+        await listener.DrainAsync().WaitAsync(Deadline);
+        Assert.True(await ClosedWithinAsync(open, Deadline));
+    }
+
+    [Fact]
+    public async Task A_new_listener_can_take_the_address_while_the_old_one_drains()
+    {
+        // The reload path: stop accepting on the old listener, bind the new one to the same
+        // address, and let the old one's connections finish.
+        await using var echo = new EchoServer();
+        var pool = NewPool([echo.EndPoint]);
+        var old = StartListener(pool, o => o with { DrainTimeout = TimeSpan.FromSeconds(30) });
+        using var before = await ConnectAsync(old.LocalEndPoint!);
+        Assert.Equal("old", await EchoAsync(before, "old"));
+
+        old.StopAccepting();
+        await using var replacement = StartListener(pool, o => o with { EndPoint = old.LocalEndPoint! });
+        var drained = old.DrainAsync();
+
+        using var after = await ConnectAsync(replacement.LocalEndPoint!);
+        Assert.Equal("new", await EchoAsync(after, "new"));
+        Assert.Equal("still", await EchoAsync(before, "still"));
+        Assert.Equal(1, replacement.ConnectionsTotal);
+        Assert.Equal(1, old.ConnectionsTotal);
+
+        before.Dispose();
+        await drained.WaitAsync(Deadline);
+    }
+
+    [Fact]
     public async Task Drain_cuts_connections_still_open_at_the_drain_timeout()
     {
         await using var echo = new EchoServer();

@@ -44,7 +44,7 @@ internal static class TcpTestKit
 
     public static async Task<Socket> ConnectAsync(IPEndPoint target, IPAddress? source = null)
     {
-        var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var s = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         if (source is not null) s.Bind(new IPEndPoint(source, 0));
         using var cts = new CancellationTokenSource(Deadline);
         await s.ConnectAsync(target, cts.Token);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Vigil.Vrrp.Addresses;
 using YamlDotNet.RepresentationModel;
 
 namespace Vigil.Config;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Vigil.Vrrp.Addresses;
 using YamlDotNet.RepresentationModel;
 
 namespace Vigil.Config;
@@ -75,7 +76,8 @@ internal sealed partial class ConfigParser
                 _r.Error(m.KeyLine("preempt_delay"), $"{path}.preempt_delay", "'preempt_delay' needs preempt: true");
             else v = v with { PreemptDelay = delay };
         }
-        if (m.Duration("advert_interval") is { } interval && CheckAdvertInterval(interval, v.Version, m.ValueLine("advert_interval"), $"{path}.advert_interval"))
+        if (m.Duration("advert_interval") is { } interval
+            && CheckAdvertInterval(interval, v.Version, m.ValueLine("advert_interval"), $"{path}.advert_interval"))
             v = v with { AdvertInterval = interval };
 
         v = v with { VirtualAddresses = ParseVirtualAddresses(m, path, v.Version) };
@@ -176,7 +178,8 @@ internal sealed partial class ConfigParser
         var items = m.Strings("virtual_addresses");
         if (items is null) return list;
         if (items.Count == 0) _r.Error(m.ValueLine("virtual_addresses"), $"{path}.virtual_addresses", "at least one address is needed");
-        if (items.Count > 255) _r.Error(m.ValueLine("virtual_addresses"), $"{path}.virtual_addresses", "at most 255 addresses (the advert's count field)");
+        if (items.Count > 255)
+            _r.Error(m.ValueLine("virtual_addresses"), $"{path}.virtual_addresses", "at most 255 addresses (the advert's count field)");
         foreach (var (text, node) in items)
         {
             if (!ConfigAddress.TryParsePrefix(text, out var ip, out var prefix, out var error))

@@ -1,10 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using Vigil.Vrrp.Addresses;
 
 namespace Vigil.Config;
 
 /// <summary>One virtual router (keepalived's vrrp_instance): who may hold which virtual addresses.</summary>
-public sealed record VrrpInstanceConfig
+public sealed partial record VrrpInstanceConfig
 {
     public required string Name { get; init; }
     public required string Interface { get; init; }
@@ -37,12 +38,6 @@ public sealed record VrrpInstanceConfig
     public VrrpTrackConfig Track { get; init; } = new();
 
     public AddressFamily Family => VirtualAddresses.Count > 0 ? VirtualAddresses[0].Address.AddressFamily : AddressFamily.InterNetwork;
-}
-
-/// <summary>A virtual address with its prefix length (<c>192.0.2.50/24</c>; a bare address is /32 or /128).</summary>
-public sealed record VirtualAddress(IPAddress Address, int PrefixLength)
-{
-    public override string ToString() => $"{Address}/{PrefixLength}";
 }
 
 /// <summary>How adverts travel between nodes.</summary>

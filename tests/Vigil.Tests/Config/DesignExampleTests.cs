@@ -2,6 +2,7 @@ using System.Net;
 using Vigil.Balancing;
 using Vigil.Balancing.Health;
 using Vigil.Config;
+using Vigil.Vrrp.Addresses;
 
 namespace Vigil.Tests.Config;
 

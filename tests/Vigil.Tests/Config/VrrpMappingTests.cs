@@ -1,0 +1,48 @@
+using System.Net;
+using Vigil.Config;
+using Vigil.Vrrp.Addresses;
+using Vigil.Vrrp.Packets;
+using static Vigil.Tests.Config.ConfigAssert;
+
+namespace Vigil.Tests.Config;
+
+/// <summary>VRRP instances map onto the Vigil.Vrrp options the host builds instances from.</summary>
+public class VrrpMappingTests
+{
+    [Fact]
+    public void Pair_node_maps_to_instance_options()
+    {
+        var v = ConfigLoader.LoadFile(Path.Combine(DeployExamplesTests.RepoRoot(), "deploy", "two-node-a.yaml")).Config!.Vrrp[0];
+        var o = v.ToOptions();
+        Assert.Equal(("front", (byte)51, (byte)150, (byte)3), (o.Name, o.Vrid, o.Priority, o.Version));
+        Assert.Equal(TimeSpan.FromSeconds(1), o.AdvertInterval);
+        Assert.Equal((true, TimeSpan.FromSeconds(10)), (o.Preempt, o.PreemptDelay));
+        Assert.Equal(new VirtualAddress(IPAddress.Parse("192.0.2.50"), 24), Assert.Single(o.VirtualAddresses));
+        Assert.Equal(VrrpChecksumForm.V3PseudoHeader, o.Ipv4ChecksumForm);
+        Assert.Equal("/etc/vigil/notify.sh", o.NotifyScript);
+        Assert.Null(o.AuthPassword);
+
+        var raw = v.ToRawTransportOptions();
+        Assert.Equal(("eth0", false), (raw.Interface, raw.Ipv6));
+        Assert.Empty(raw.UnicastPeers);
+        Assert.Equal((5, TimeSpan.FromMilliseconds(100)), (v.ToAnnounceOptions().Repeat, v.ToAnnounceOptions().Interval));
+    }
+
+    [Fact]
+    public void V2_with_auth_and_v3_checksum_variants()
+    {
+        var c = Valid("""
+            vrrp:
+              - { name: old, interface: eth0, vrid: 1, version: 2, advert_interval: 3s, auth_pass: s3cret, virtual_addresses: [ 192.0.2.1 ] }
+              - { name: ka, interface: eth0, vrid: 2, v3_checksum_as_v2: true, advert_interval: 20ms, virtual_addresses: [ 192.0.2.2 ] }
+              - { name: six, interface: eth1, vrid: 3, virtual_addresses: [ "2001:db8::3/64" ], unicast_peers: [ "2001:db8::4" ] }
+            """);
+        var old = c.Vrrp[0].ToOptions();
+        Assert.Equal(((byte)2, "s3cret", TimeSpan.FromSeconds(3)), (old.Version, old.AuthPassword, old.AdvertInterval));
+        var ka = c.Vrrp[1].ToOptions();
+        Assert.Equal((VrrpChecksumForm.V3WithoutPseudoHeader, TimeSpan.FromMilliseconds(20)), (ka.Ipv4ChecksumForm, ka.AdvertInterval));
+        var six = c.Vrrp[2].ToRawTransportOptions();
+        Assert.True(six.Ipv6);
+        Assert.Equal(IPAddress.Parse("2001:db8::4"), Assert.Single(six.UnicastPeers));
+    }
+}

@@ -26,8 +26,7 @@ done
 dotnet build Vigil.slnx -c Release -nologo -v q
 dotnet test Vigil.slnx -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee /tmp/vigil-test.log
 status=${PIPESTATUS[0]}
-# One plain closing line: "N passed, N failed, N skipped".
-awk '/^(Passed!|Failed!) +- +Failed: /{
-  for (i=1;i<=NF;i++){ if($i=="Failed:")f+=$(i+1); if($i=="Passed:")p+=$(i+1); if($i=="Skipped:")s+=$(i+1) } }
-  END{ gsub(",","",f); printf "%d passed, %d failed, %d skipped\n", p, f, s }' /tmp/vigil-test.log
+# One plain closing line over every test project: "N passed, N failed, N skipped".
+awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2}
+  END{ printf "%d passed, %d failed, %d skipped\n", p, f, s }' /tmp/vigil-test.log
 exit "$status"

@@ -16,6 +16,7 @@ public sealed partial class Daemon : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private readonly Dictionary<string, IListenerHost> _listeners = new(StringComparer.Ordinal);
+    private readonly List<Task> _draining = [];
     private Generation? _current;
     private AdminServer? _admin;
     private ReloadReport _lastReload;
@@ -111,8 +112,13 @@ public sealed partial class Daemon : IAsyncDisposable
             _listeners.Remove(key);
             retired.Add(host);
         }
-        // Removed listeners stop accepting before replacements bind the same address.
-        await Task.WhenAll(retired.Select(h => h.DisposeAsync().AsTask()));
+        // Retired listeners close their sockets now, so a replacement can bind the same address, and
+        // drain in the background: a reload never waits for old connections to end.
+        foreach (var host in retired)
+        {
+            host.StopAccepting();
+            _draining.Add(host.DisposeAsync().AsTask());
+        }
         foreach (var (key, config) in wanted)
         {
             if (_listeners.ContainsKey(key)) continue;
@@ -161,7 +167,7 @@ public sealed partial class Daemon : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_admin is not null) await _admin.DisposeAsync();
-        foreach (var host in _listeners.Values) await host.DisposeAsync();
+        await Task.WhenAll(_listeners.Values.Select(h => h.DisposeAsync().AsTask()).Concat(_draining));
         _listeners.Clear();
         if (_current is not null) await _current.RetireAsync(null);
     }

@@ -52,6 +52,12 @@ public sealed class HttpListenerHost : IListenerHost
         Volatile.Write(ref _proxy, generation.HttpProxies[config.Name]);
     }
 
+    /// <summary>
+    /// Kestrel closes its socket only as part of a graceful stop; an http listener is retired only
+    /// when its address leaves the config, so nothing waits to bind it.
+    /// </summary>
+    public void StopAccepting() { }
+
     /// <summary>Stops accepting and lets requests in flight finish, up to the listener's drain timeout.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -9,4 +9,6 @@ public interface IListenerHost : IAsyncDisposable
     Task StartAsync(CancellationToken cancellationToken);
     /// <summary>Applies a reloaded listener config whose address and protocol are unchanged.</summary>
     void Update(ListenerConfig config, Generation generation);
+    /// <summary>Closes the listening socket at once so a replacement can bind the address; in-flight work goes on until disposed.</summary>
+    void StopAccepting();
 }

@@ -42,6 +42,9 @@ public sealed class TcpListenerHost : IListenerHost
     public static bool CanUpdateInPlace(ListenerConfig running, ListenerConfig wanted) =>
         ToOptions(running) with { Pool = "" } == ToOptions(wanted) with { Pool = "" };
 
+    public void StopAccepting() => _listener.StopAccepting();
+
+    /// <summary>Stops accepting and lets open connections finish, up to the listener's drain timeout.</summary>
     public async ValueTask DisposeAsync() => await _listener.DrainAsync();
 
     internal static TcpListenerOptions ToOptions(ListenerConfig config) => new()

@@ -233,4 +233,28 @@ public sealed class UdpFailoverTests : IDisposable
             await a.DisposeAsync();
         }
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task NotifyScriptRunsOnEachTransitionWithKeepalivedArguments()
+    {
+        var dir = Directory.CreateTempSubdirectory("vigil-notify-");
+        try
+        {
+            var log = Path.Combine(dir.FullName, "transitions");
+            var script = Path.Combine(dir.FullName, "notify.sh");
+            File.WriteAllText(script, $"#!/bin/sh\necho \"$@\" >> '{log}'\n");
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var a = NodeA(UdpNode.Options("a", 150) with { NotifyScript = script });
+            await a.Instance.StartAsync();
+            await Eventually(() => File.Exists(log) && File.ReadAllLines(log).Length >= 2);
+            await a.Instance.StopAsync();
+            await a.DisposeAsync();
+            Assert.Equal(["INSTANCE a BACKUP 150", "INSTANCE a MASTER 150", "INSTANCE a STOP 150"], File.ReadAllLines(log));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

@@ -80,45 +80,59 @@ CONF
   echo $!
 }
 
-one_run() { # impl interval_ms -> prints failover ms
+reset_run() { # stop both routers and put the lab back as it was
+  for pid in "$@"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  sleep 0.5
+  for pid in "$@"; do kill -9 -- "-$pid" 2>/dev/null || true; done
+  ip -n "$P-a" addr del "$VIP/24" dev eth0 2>/dev/null || true
+  ip -n "$P-b" addr del "$VIP/24" dev eth0 2>/dev/null || true
+  ip -n "$P-a" link set eth0 up
+  sleep 0.3
+}
+
+one_run() { # impl interval_ms -> prints failover ms, or "x" when the run was not valid
   local impl=$1 ms=$2
-  local a b ping_pid t0 gap
+  local a b
   a=$(start_node "$impl" "$P-a" 10.77.0.11 150 "$ms"); PIDS+=("$a")
-  wait_until 20 has_vip a || { echo "A never became master" >&2; return 1; }
+  if ! wait_until 20 has_vip a; then echo "A never became master" >&2; reset_run "$a"; echo x; return; fi
   b=$(start_node "$impl" "$P-b" 10.77.0.12 100 "$ms"); PIDS+=("$b")
   # Let B start, hear A and settle as backup: well over one Master_Down_Interval.
   sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", (4 * ms + 1500) / 1000 }')"
-  has_vip b && { echo "B holds the VIP while A is master" >&2; return 1; }
+  if has_vip b; then echo "B holds the VIP while A is master" >&2; reset_run "$a" "$b"; echo x; return; fi
+  measure "$a" "$b"
+}
+
+measure() { # a b -> prints the outage in ms
+  local a=$1 b=$2 ping_pid t0 gap
 
   ip -n "$P-c" neigh flush dev eth0
   ip netns exec "$P-c" ping -D -n -i 0.005 -W 0.05 "$VIP" >"$WORK/ping" 2>/dev/null &
   ping_pid=$!
-  wait_until 10 grep -q "bytes from" "$WORK/ping" || { echo "client cannot reach the VIP" >&2; return 1; }
+  if ! wait_until 10 grep -q "bytes from" "$WORK/ping"; then
+    echo "client cannot reach the VIP" >&2; kill "$ping_pid"; reset_run "$a" "$b"; echo x; return
+  fi
   sleep 0.2
+  if has_vip b; then echo "B took the VIP before A died" >&2; kill "$ping_pid"; reset_run "$a" "$b"; echo x; return; fi
 
   t0=$(date +%s.%N)
   ip -n "$P-a" link set eth0 down
   kill -9 -- "-$a"
   # Wait for replies again well after the death, then measure the gap.
   wait_until 30 awk -v t0="$t0" '/bytes from/ { t = substr($1, 2, length($1) - 2); if (t - t0 > 0.05) found = 1 } END { exit !found }' "$WORK/ping" \
-    || { echo "VIP never answered again" >&2; kill "$ping_pid"; return 1; }
+    || { echo "VIP never answered again" >&2; kill "$ping_pid"; reset_run "$a" "$b"; echo x; return; }
   sleep 0.1
+  if ! has_vip b; then echo "B does not hold the VIP after the failover" >&2; kill "$ping_pid"; reset_run "$a" "$b"; echo x; return; fi
   # The client pinged every 5 ms since before the death, so the longest gap between replies is the outage.
   gap=$(awk '/bytes from/ { t = substr($1, 2, length($1) - 2) + 0; if (n++ && t - prev > max) max = t - prev; prev = t }
     END { printf "%.0f\n", max * 1000 }' "$WORK/ping")
   kill "$ping_pid" 2>/dev/null || true
   wait "$ping_pid" 2>/dev/null || true
 
-  kill -TERM -- "-$b" 2>/dev/null || true
-  wait_until 10 bash -c "! kill -0 $b 2>/dev/null" || kill -9 -- "-$b" 2>/dev/null || true
-  ip -n "$P-a" addr del "$VIP/24" dev eth0 2>/dev/null || true
-  ip -n "$P-b" addr del "$VIP/24" dev eth0 2>/dev/null || true
-  ip -n "$P-a" link set eth0 up
-  sleep 0.3
+  reset_run "$a" "$b"
   echo "$gap"
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { grep -v x | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "| implementation | advert_interval | Master_Down_Interval (backup, prio 100) | failover median (ms) | runs (ms) |"
 echo "|---|---|---|---|---|"

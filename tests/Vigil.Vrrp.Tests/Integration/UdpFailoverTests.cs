@@ -257,4 +257,39 @@ public sealed class UdpFailoverTests : IDisposable
             dir.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task MetricsAreObservedPerInstance()
+    {
+        await using var a = NodeA(UdpNode.Options("metrics-a", 150));
+        await a.Instance.StartAsync();
+        await Eventually(() => a.State == VrrpState.Master && a.Instance.Counters.AdvertsSent >= 2);
+
+        var seen = new Dictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == VrrpMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "instance" && (string?)tag.Value == "metrics-a" && tags.Length == 1)
+                {
+                    seen[instrument.Name] = value;
+                }
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        Assert.True(seen["vigil_vrrp_adverts_sent_total"] >= 2);
+        Assert.Equal((long)VrrpState.Master, seen["vigil_vrrp_state"]);
+        Assert.Equal(150, seen["vigil_vrrp_priority"]);
+        Assert.Equal(1, seen["vigil_vrrp_transitions_total"] - 1); // Initialize -> Backup -> Master
+    }
 }

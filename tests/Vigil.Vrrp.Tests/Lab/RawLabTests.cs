@@ -114,6 +114,9 @@ public sealed class RawLabTests : IDisposable
             await Eventually(() => a.State == VrrpState.Master && b.State == VrrpState.Backup && b.Counters.AdvertsReceived >= 3, a, b);
             Assert.Equal(b.Counters.AdvertsReceived, b.Counters.ChecksumMatches(VrrpChecksumForm.V3PseudoHeader));
             Assert.True(b.GetStatus().MasterAddress!.IsIPv6LinkLocal);
+            // The IPv6 VIP went on with nodad through rtnetlink, on the master only.
+            await Eventually(() => NetnsLab.Ip("-n", _lab!.Ns("a"), "-6", "-o", "addr", "show", "dev", "eth0").Contains("fd77::50/64"), a, b);
+            Assert.DoesNotContain("fd77::50/64", NetnsLab.Ip("-n", _lab!.Ns("b"), "-6", "-o", "addr", "show", "dev", "eth0"));
         }
     }
 

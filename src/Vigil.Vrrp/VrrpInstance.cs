@@ -18,7 +18,7 @@ namespace Vigil.Vrrp;
 /// Elections and adverts run on the <see cref="VrrpTimerLoop"/> thread; received packets are decoded on the
 /// receive task and posted there; address changes, notify scripts and <see cref="StateChanged"/> run in order
 /// on a per-instance actuator task so a slow <c>ip</c> never delays an advert.
-/// The instance owns and disposes its transport.
+/// The instance owns and disposes its transport and its address actuator.
 /// </summary>
 public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
 {
@@ -173,6 +173,7 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         finally
         {
             _transport.Dispose();
+            (_addresses as IDisposable)?.Dispose();
             _stopping.Dispose();
         }
     }

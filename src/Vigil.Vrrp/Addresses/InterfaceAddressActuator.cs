@@ -3,53 +3,58 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vigil.Vrrp.Packets;
-using Vigil.Vrrp.Transport;
 
 namespace Vigil.Vrrp.Addresses;
 
 /// <summary>
-/// Adds the virtual addresses to an interface with <c>ip addr</c> on Master and removes them on Backup,
+/// Adds the virtual addresses to an interface on Master and removes them on Backup (rtnetlink, as <c>ip addr</c>),
 /// then announces IPv4 addresses with gratuitous ARP and IPv6 ones with unsolicited Neighbor Advertisements
-/// (RFC 9568 §6.4.1 (3)) through an AF_PACKET socket. If that socket cannot be opened (no CAP_NET_RAW),
-/// it falls back to Debian's <c>arping</c> (Thomas Habets' 2.x: <c>-U</c> sends an unsolicited ARP), IPv4 only.
+/// (RFC 9568 §6.4.1 (3)) through an AF_PACKET socket. If that socket cannot be opened (no CAP_NET_RAW), it falls
+/// back to Debian's <c>arping</c> (Thomas Habets' 2.x: <c>-U</c> sends an unsolicited ARP), IPv4 only.
+/// The interface's index and MAC are read once (<c>ip -j link</c>) at startup, so a takeover starts no process.
 /// </summary>
-public sealed class InterfaceAddressActuator : IVirtualAddressActuator
+public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposable
 {
     private readonly string _interface;
     private readonly IReadOnlyList<VirtualAddress> _addresses;
     private readonly AnnounceOptions _announce;
     private readonly ILogger _logger;
     private readonly string? _netns;
+    private readonly byte[] _frame = new byte[NeighborAdvertisementFrame.Length];
+    private NetlinkAddresses? _netlink;
+    private PacketSocket? _packet;
+    private int _packetErrno;
+    private int _ifindex;
+    private byte[]? _mac;
 
     public InterfaceAddressActuator(string interfaceName, IReadOnlyList<VirtualAddress> addresses, AnnounceOptions? announce = null,
         ILogger? logger = null, string? networkNamespace = null)
     {
-        _netns = networkNamespace;
         _interface = interfaceName;
         _addresses = addresses;
         _announce = announce ?? new AnnounceOptions();
         _logger = logger ?? NullLogger.Instance;
+        _netns = networkNamespace;
     }
 
     /// <summary>Frames sent by the last announcement (for tests and status).</summary>
     public int FramesSent { get; private set; }
 
-    /// <summary>Which way the last announcement went: "packet-socket", "arping" or "none".</summary>
-    public string AnnounceMethod { get; private set; } = "none";
+    /// <summary>Which way announcements go: "packet-socket" or "arping" (known after the first call).</summary>
+    public string AnnounceMethod => _packet is null ? "arping" : "packet-socket";
 
     public async Task TakeAsync(CancellationToken cancellationToken)
     {
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         foreach (var a in _addresses)
         {
-            var args = Ip("addr", "add", a.ToString(), "dev", _interface);
-            if (a.Address.AddressFamily == AddressFamily.InterNetworkV6)
+            try
             {
-                args.Add("nodad"); // usable at once: duplicate detection would delay the takeover by a second
+                _netlink!.Add(_ifindex, a);
             }
-            var (code, error) = await IpCommand.RunAsync(args, cancellationToken).ConfigureAwait(false);
-            if (code != 0 && !error.Contains("File exists", StringComparison.Ordinal))
+            catch (Exception ex) when (ex is InvalidOperationException or SocketException)
             {
-                _logger.LogError("vrrp: ip addr add {Address} dev {Interface} failed: {Error}", a, _interface, error);
+                _logger.LogError(ex, "vrrp: adding {Address} to {Interface} failed", a, _interface);
             }
         }
         await AnnounceAsync(cancellationToken).ConfigureAwait(false);
@@ -57,25 +62,25 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator
 
     public async Task ReleaseAsync(CancellationToken cancellationToken)
     {
+        // Also the startup path: opening everything here means a later takeover starts no process.
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         foreach (var a in _addresses)
         {
-            var (code, error) = await IpCommand.RunAsync(Ip("addr", "del", a.ToString(), "dev", _interface), cancellationToken).ConfigureAwait(false);
-            // Not there: nothing to release (the usual case at startup).
-            if (code != 0 && !error.Contains("Cannot assign requested address", StringComparison.Ordinal))
+            try
             {
-                _logger.LogWarning("vrrp: ip addr del {Address} dev {Interface} failed: {Error}", a, _interface, error);
+                _netlink!.Remove(_ifindex, a); // false: not there, the usual case at startup
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or SocketException)
+            {
+                _logger.LogWarning(ex, "vrrp: removing {Address} from {Interface} failed", a, _interface);
             }
         }
     }
 
     public async Task AnnounceAsync(CancellationToken cancellationToken)
     {
-        var (ifindex, mac) = await ReadLinkAsync(cancellationToken).ConfigureAwait(false);
-        var errno = 0;
-        using var socket = NetworkNamespace.Run(_netns, () => PacketSocket.TryOpen(ifindex, out errno));
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         FramesSent = 0;
-        AnnounceMethod = socket is null ? "arping" : "packet-socket";
-        var frame = new byte[NeighborAdvertisementFrame.Length];
         for (var round = 0; round < _announce.Repeat; round++)
         {
             if (round > 0)
@@ -85,29 +90,15 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator
             foreach (var a in _addresses)
             {
                 var bytes = a.Address.GetAddressBytes();
-                if (socket is null)
+                if (_packet is null)
                 {
-                    if (bytes.Length == 4)
-                    {
-                        string[] arping = ["arping", "-q", "-U", "-c", "1", "-i", _interface, "-S", a.Address.ToString(), a.Address.ToString()];
-                        var (code, error) = _netns is null
-                            ? await IpCommand.RunAsync(arping[1..], cancellationToken, "arping").ConfigureAwait(false)
-                            : await IpCommand.RunAsync(["netns", "exec", _netns, .. arping], cancellationToken).ConfigureAwait(false);
-                        if (code == 0 || code == 1) // 1: no reply, expected for an unsolicited ARP
-                        {
-                            FramesSent++;
-                        }
-                        else
-                        {
-                            _logger.LogWarning("vrrp: arping for {Address} failed ({Errno}): {Error}", a, errno, error);
-                        }
-                    }
+                    await ArpingAsync(a, bytes, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 var n = bytes.Length == 4
-                    ? GratuitousArpFrame.Write(frame, mac, bytes)
-                    : NeighborAdvertisementFrame.Write(frame, mac, bytes);
-                var err = socket.Send(frame.AsSpan(0, n));
+                    ? GratuitousArpFrame.Write(_frame, _mac, bytes)
+                    : NeighborAdvertisementFrame.Write(_frame, _mac, bytes);
+                var err = _packet.Send(_frame.AsSpan(0, n));
                 if (err == 0)
                 {
                     FramesSent++;
@@ -120,19 +111,53 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator
         }
     }
 
-    private List<string> Ip(params string[] args) => _netns is null ? [.. args] : ["-n", _netns, .. args];
-
-    /// <summary>Interface index and MAC from <c>ip -j link</c> (works across namespaces, unlike /sys).</summary>
-    private async Task<(int Index, byte[] Mac)> ReadLinkAsync(CancellationToken cancellationToken)
+    private async Task ArpingAsync(VirtualAddress a, byte[] bytes, CancellationToken cancellationToken)
     {
-        var (code, output) = await IpCommand.RunAsync(Ip("-j", "link", "show", "dev", _interface), cancellationToken, captureOutput: true).ConfigureAwait(false);
+        if (bytes.Length != 4)
+        {
+            return;
+        }
+        string[] arping = ["arping", "-q", "-U", "-c", "1", "-i", _interface, "-S", a.Address.ToString(), a.Address.ToString()];
+        var (code, error) = _netns is null
+            ? await IpCommand.RunAsync(arping[1..], cancellationToken, "arping").ConfigureAwait(false)
+            : await IpCommand.RunAsync(["netns", "exec", _netns, .. arping], cancellationToken).ConfigureAwait(false);
+        if (code is 0 or 1) // 1: no reply, expected for an unsolicited ARP
+        {
+            FramesSent++;
+        }
+        else
+        {
+            _logger.LogWarning("vrrp: arping for {Address} failed (packet socket errno {Errno}): {Error}", a, _packetErrno, error);
+        }
+    }
+
+    private async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        if (_mac is not null)
+        {
+            return;
+        }
+        List<string> args = _netns is null ? [] : ["-n", _netns];
+        args.AddRange(["-j", "link", "show", "dev", _interface]);
+        var (code, output) = await IpCommand.RunAsync(args, cancellationToken, captureOutput: true).ConfigureAwait(false);
         if (code != 0)
         {
             throw new InvalidOperationException($"ip link show dev {_interface}: {output}");
         }
-        using var json = JsonDocument.Parse(output);
-        var link = json.RootElement[0];
-        var mac = Convert.FromHexString(link.GetProperty("address").GetString()!.Replace(":", "", StringComparison.Ordinal));
-        return (link.GetProperty("ifindex").GetInt32(), mac);
+        using (var json = JsonDocument.Parse(output))
+        {
+            var link = json.RootElement[0];
+            _ifindex = link.GetProperty("ifindex").GetInt32();
+            _mac = Convert.FromHexString(link.GetProperty("address").GetString()!.Replace(":", "", StringComparison.Ordinal));
+        }
+        _netlink = NetlinkAddresses.Open(_netns);
+        var ifindex = _ifindex;
+        _packet = Transport.NetworkNamespace.Run(_netns, () => PacketSocket.TryOpen(ifindex, out _packetErrno));
+    }
+
+    public void Dispose()
+    {
+        _netlink?.Dispose();
+        _packet?.Dispose();
     }
 }

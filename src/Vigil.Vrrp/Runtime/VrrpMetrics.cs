@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Vigil.Vrrp.Election;
 using Vigil.Vrrp.Packets;
 
 namespace Vigil.Vrrp.Runtime;
@@ -40,6 +39,4 @@ public static class VrrpMetrics
 
     private static IEnumerable<Measurement<long>> Each(Func<VrrpInstance, long> read) =>
         s_instances.Keys.Select(i => new Measurement<long>(read(i), new KeyValuePair<string, object?>("instance", i.Name)));
-
-    internal static long StateValue(VrrpState state) => (long)state;
 }

@@ -25,7 +25,8 @@ public sealed class RawVrrpTransport : IVrrpTransport
     private const byte Tos = 0xC0; // RFC 9568 does not require it; keepalived sends Internetwork Control, and so do we
 
     private readonly Socket _socket;
-    private readonly IPEndPoint[] _destinations;
+    private readonly SocketAddress[] _destinations;
+    private readonly AddressBytes[] _destinationBytes;
     private readonly AddressBytes _local;
     private readonly byte[] _sendBuffer = new byte[2048];
     private readonly bool _ipv6;
@@ -37,7 +38,9 @@ public sealed class RawVrrpTransport : IVrrpTransport
         _ipv6 = LocalAddress.AddressFamily == AddressFamily.InterNetworkV6;
         _local = AddressBytes.From(LocalAddress);
         Destinations = options.UnicastPeers.Count > 0 ? options.UnicastPeers : [_ipv6 ? Ipv6Group : Ipv4Group];
-        _destinations = Destinations.Select(d => new IPEndPoint(d, 0)).ToArray();
+        // Serialised once: the per-advert send path allocates nothing.
+        _destinations = Destinations.Select(d => new IPEndPoint(d, 0).Serialize()).ToArray();
+        _destinationBytes = Destinations.Select(AddressBytes.From).ToArray();
         _ipId = (ushort)Random.Shared.Next(1, 65536);
     }
 
@@ -90,18 +93,17 @@ public sealed class RawVrrpTransport : IVrrpTransport
 
     public void Send(ReadOnlySpan<byte> message, int destination)
     {
-        var endpoint = _destinations[destination];
         if (_ipv6)
         {
-            _socket.SendTo(message, SocketFlags.None, endpoint);
+            _socket.SendTo(message, SocketFlags.None, _destinations[destination]);
             return;
         }
         // RFC 9568 §5.1.1: TTL 255, protocol 112; a fresh IP ID per packet, as keepalived.
         var total = Ipv4Header.MinLength + message.Length;
         Ipv4Header.Write(_sendBuffer, Tos, (ushort)total, _ipId++, VrrpDatagram.RequiredTtl, VrrpCodec.Protocol,
-            _local.Span, endpoint.Address.GetAddressBytes());
+            _local.Span, _destinationBytes[destination].Span);
         message.CopyTo(_sendBuffer.AsSpan(Ipv4Header.MinLength));
-        _socket.SendTo(_sendBuffer.AsSpan(0, total), SocketFlags.None, endpoint);
+        _socket.SendTo(_sendBuffer.AsSpan(0, total), SocketFlags.None, _destinations[destination]);
     }
 
     public bool TryReceive(Span<byte> buffer, TimeSpan timeout, out ReceivedPacket packet)

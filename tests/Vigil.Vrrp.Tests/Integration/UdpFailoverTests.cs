@@ -233,4 +233,63 @@ public sealed class UdpFailoverTests : IDisposable
             await a.DisposeAsync();
         }
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task NotifyScriptRunsOnEachTransitionWithKeepalivedArguments()
+    {
+        var dir = Directory.CreateTempSubdirectory("vigil-notify-");
+        try
+        {
+            var log = Path.Combine(dir.FullName, "transitions");
+            var script = Path.Combine(dir.FullName, "notify.sh");
+            File.WriteAllText(script, $"#!/bin/sh\necho \"$@\" >> '{log}'\n");
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var a = NodeA(UdpNode.Options("a", 150) with { NotifyScript = script });
+            await a.Instance.StartAsync();
+            await Eventually(() => File.Exists(log) && File.ReadAllLines(log).Length >= 2);
+            await a.Instance.StopAsync();
+            await a.DisposeAsync();
+            Assert.Equal(["INSTANCE a BACKUP 150", "INSTANCE a MASTER 150", "INSTANCE a STOP 150"], File.ReadAllLines(log));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task MetricsAreObservedPerInstance()
+    {
+        await using var a = NodeA(UdpNode.Options("metrics-a", 150));
+        await a.Instance.StartAsync();
+        await Eventually(() => a.State == VrrpState.Master && a.Instance.Counters.AdvertsSent >= 2);
+
+        var seen = new Dictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == VrrpMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "instance" && (string?)tag.Value == "metrics-a" && tags.Length == 1)
+                {
+                    seen[instrument.Name] = value;
+                }
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        Assert.True(seen["vigil_vrrp_adverts_sent_total"] >= 2);
+        Assert.Equal((long)VrrpState.Master, seen["vigil_vrrp_state"]);
+        Assert.Equal(150, seen["vigil_vrrp_priority"]);
+        Assert.Equal(1, seen["vigil_vrrp_transitions_total"] - 1); // Initialize -> Backup -> Master
+    }
 }

@@ -12,7 +12,7 @@ namespace Vigil.Vrrp.Tests.Integration;
 /// <summary>A VRRP node on loopback over UDP, recording its transitions and its bind signals.</summary>
 internal sealed class UdpNode : IAsyncDisposable
 {
-    public UdpNode(VrrpInstanceOptions options, IPEndPoint local, IPEndPoint[] peers, Runtime.VrrpTimerLoop loop, IVrrpTracker? tracker = null)
+    public UdpNode(VrrpInstanceOptions options, IPEndPoint local, IPEndPoint[] peers, Vigil.Vrrp.Runtime.VrrpTimerLoop loop, IVrrpTracker? tracker = null)
     {
         Bind = new BindAddressActuator((bound, _) =>
         {
@@ -25,7 +25,7 @@ internal sealed class UdpNode : IAsyncDisposable
         Instance.StateChanged += (_, e) => Transitions.Enqueue((e.From, e.To, DateTime.UtcNow));
     }
 
-    private readonly Runtime.VrrpTimerLoop _loop;
+    private readonly Vigil.Vrrp.Runtime.VrrpTimerLoop _loop;
     private readonly UdpVrrpTransport _transport;
 
     public VrrpInstance Instance { get; }

@@ -31,7 +31,8 @@ public sealed class RawLabTests : IDisposable
         ("b", "10.77.0.12/24", MacB),
         ("c", "10.77.0.99/24", "02:77:00:00:00:99"));
 
-    internal static VrrpInstance Router(NetnsLab lab, VrrpTimerLoop loop, string host, string address, byte priority, int intervalMs = 100, byte version = 3)
+    internal static VrrpInstance Router(NetnsLab lab, VrrpTimerLoop loop, string host, string address, byte priority, int intervalMs = 100, byte version = 3,
+        IPAddress[]? unicastPeers = null)
     {
         var ns = lab.Ns(host);
         var options = new VrrpInstanceOptions
@@ -48,6 +49,7 @@ public sealed class RawLabTests : IDisposable
             Interface = "eth0",
             NetworkNamespace = ns,
             SourceAddress = IPAddress.Parse(address),
+            UnicastPeers = unicastPeers ?? [],
         });
         var addresses = new InterfaceAddressActuator("eth0", options.VirtualAddresses, networkNamespace: ns);
         return new VrrpInstance(options, transport, addresses, loop);
@@ -81,6 +83,23 @@ public sealed class RawLabTests : IDisposable
     }
 
     [LabFact]
+    public async Task UnicastPeersElectWithoutMulticast()
+    {
+        _lab = CreateLab();
+        await using var a = Router(_lab, _loop, "a", "10.77.0.11", 150, unicastPeers: [IPAddress.Parse("10.77.0.12")]);
+        await using var b = Router(_lab, _loop, "b", "10.77.0.12", 100, unicastPeers: [IPAddress.Parse("10.77.0.11")]);
+        await a.StartAsync();
+        await b.StartAsync();
+        await Eventually(() => a.State == VrrpState.Master && b.State == VrrpState.Backup && b.Counters.AdvertsReceived >= 3, a, b);
+        await Eventually(() => _lab.Addresses("a").Contains(Vip + "/24"), a, b);
+        Assert.Equal(IPAddress.Parse("10.77.0.11"), b.GetStatus().MasterAddress);
+        // The pseudo-header used the unicast destination on both ends.
+        Assert.Equal(0, b.Counters.Drops(VrrpDecodeStatus.BadChecksum));
+        await a.StopAsync();
+        await Eventually(() => b.State == VrrpState.Master && _lab.Addresses("b").Contains(Vip + "/24"), a, b);
+    }
+
+    [LabFact]
     public async Task Ipv6RoutersElectOverLinkLocal()
     {
         _lab = CreateLab();
@@ -95,6 +114,9 @@ public sealed class RawLabTests : IDisposable
             await Eventually(() => a.State == VrrpState.Master && b.State == VrrpState.Backup && b.Counters.AdvertsReceived >= 3, a, b);
             Assert.Equal(b.Counters.AdvertsReceived, b.Counters.ChecksumMatches(VrrpChecksumForm.V3PseudoHeader));
             Assert.True(b.GetStatus().MasterAddress!.IsIPv6LinkLocal);
+            // The IPv6 VIP went on with nodad through rtnetlink, on the master only.
+            await Eventually(() => NetnsLab.Ip("-n", _lab!.Ns("a"), "-6", "-o", "addr", "show", "dev", "eth0").Contains("fd77::50/64"), a, b);
+            Assert.DoesNotContain("fd77::50/64", NetnsLab.Ip("-n", _lab!.Ns("b"), "-6", "-o", "addr", "show", "dev", "eth0"));
         }
     }
 

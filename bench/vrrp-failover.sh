@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Failover time of Vigil's VRRP and keepalived in the same network-namespace lab:
+# a bridge, routers A (priority 150, master) and B (priority 100), and a client pinging the VIP every 5 ms.
+# A "dies" by losing its link and being SIGKILLed at once (a crashed node: neither the daemon nor the kernel
+# answer any more; SIGKILL alone leaves the kernel answering for the VIP). Failover time = the outage the client
+# sees: the longest gap between consecutive echo replies around that instant (last reply from A to first reply
+# from B, ±5 ms ping resolution). Median of RUNS runs per implementation/interval.
+# Needs root, iproute2, keepalived, iputils ping. Usage: bench/vrrp-failover.sh [RUNS]   (default 5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-${RUNS:-5}}
+VIP=10.77.0.50
+P=vgb$$
+WORK=$(mktemp -d /tmp/vigil-vrrp-bench.XXXXXX)
+NODE_OUT=$WORK/node
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -9 -- "-$pid" 2>/dev/null || true; done
+  for n in a b c sw; do ip netns del "$P-$n" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+dotnet build bench/Vigil.VrrpNode -c Release -nologo -v q -o "$NODE_OUT" >/dev/null
+
+# --- lab -----------------------------------------------------------------------------------------
+ip netns add "$P-sw"
+ip -n "$P-sw" link add br0 type bridge mcast_snooping 0
+ip -n "$P-sw" link set br0 up
+i=0
+for spec in "a 10.77.0.11 02:77:00:00:00:11" "b 10.77.0.12 02:77:00:00:00:12" "c 10.77.0.99 02:77:00:00:00:99"; do
+  set -- $spec
+  ip netns add "$P-$1"
+  ip -n "$P-sw" link add "p$i" type veth peer name eth0 netns "$P-$1"
+  ip -n "$P-sw" link set "p$i" master br0 up
+  ip -n "$P-$1" link set eth0 address "$3"
+  ip -n "$P-$1" addr add "$2/24" dev eth0
+  ip -n "$P-$1" link set eth0 up
+  ip -n "$P-$1" link set lo up
+  i=$((i + 1))
+done
+
+has_vip() { ip -n "$P-$1" -4 -o addr show dev eth0 | grep -q " $VIP/"; }
+
+wait_until() { # seconds, command...
+  local deadline=$(( $(date +%s) + $1 )); shift
+  until "$@"; do
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.01
+  done
+}
+
+start_node() { # impl ns src prio interval_ms -> pid (process group leader)
+  local impl=$1 ns=$2 src=$3 prio=$4 ms=$5 log=$WORK/$1-$2.log
+  if [ "$impl" = vigil ]; then
+    ip netns exec "$ns" setsid "$NODE_OUT/Vigil.VrrpNode" eth0 "$src" "$prio" "$ms" "$VIP/24" >>"$log" 2>&1 &
+  else
+    local dir=$WORK/ka-$ns; mkdir -p "$dir"
+    local int; int=$(awk -v ms="$ms" 'BEGIN { printf "%g", ms / 1000 }')
+    cat >"$dir/keepalived.conf" <<CONF
+global_defs {
+    router_id $ns
+    vrrp_version 3
+}
+vrrp_instance front {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    priority $prio
+    advert_int $int
+    virtual_ipaddress {
+        $VIP/24 dev eth0
+    }
+}
+CONF
+    ip netns exec "$ns" setsid keepalived --vrrp --dont-fork --log-console --no-syslog --use-file "$dir/keepalived.conf" \
+      --pid "$dir/k.pid" --vrrp_pid "$dir/v.pid" --checkers_pid "$dir/c.pid" >>"$log" 2>&1 &
+  fi
+  echo $!
+}
+
+reset_run() { # stop both routers and put the lab back as it was
+  for pid in "$@"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  sleep 0.5
+  for pid in "$@"; do kill -9 -- "-$pid" 2>/dev/null || true; done
+  ip -n "$P-a" addr del "$VIP/24" dev eth0 2>/dev/null || true
+  ip -n "$P-b" addr del "$VIP/24" dev eth0 2>/dev/null || true
+  ip -n "$P-a" link set eth0 up
+  sleep 0.3
+}
+
+one_run() { # impl interval_ms -> prints failover ms, or "x" when the run was not valid
+  local impl=$1 ms=$2
+  local a b
+  a=$(start_node "$impl" "$P-a" 10.77.0.11 150 "$ms"); PIDS+=("$a")
+  if ! wait_until 20 has_vip a; then echo "A never became master" >&2; reset_run "$a"; echo x; return; fi
+  b=$(start_node "$impl" "$P-b" 10.77.0.12 100 "$ms"); PIDS+=("$b")
+  # Let B start, hear A and settle as backup: well over one Master_Down_Interval.
+  sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", (4 * ms + 1500) / 1000 }')"
+  if has_vip b; then echo "B holds the VIP while A is master" >&2; reset_run "$a" "$b"; echo x; return; fi
+  measure "$a" "$b"
+}
+
+measure() { # a b -> prints the outage in ms
+  local a=$1 b=$2 ping_pid t0 gap
+
+  ip -n "$P-c" neigh flush dev eth0
+  ip netns exec "$P-c" ping -D -n -i 0.005 -W 0.05 "$VIP" >"$WORK/ping" 2>/dev/null &
+  ping_pid=$!
+  if ! wait_until 10 grep -q "bytes from" "$WORK/ping"; then
+    echo "client cannot reach the VIP" >&2; kill "$ping_pid"; reset_run "$a" "$b"; echo x; return
+  fi
+  sleep 0.2
+  if has_vip b; then echo "B took the VIP before A died" >&2; kill "$ping_pid"; reset_run "$a" "$b"; echo x; return; fi
+
+  t0=$(date +%s.%N)
+  ip -n "$P-a" link set eth0 down
+  kill -9 -- "-$a"
+  # Wait for replies again well after the death, then measure the gap.
+  wait_until 30 awk -v t0="$t0" '/bytes from/ { t = substr($1, 2, length($1) - 2); if (t - t0 > 0.05) found = 1 } END { exit !found }' "$WORK/ping" \
+    || { echo "VIP never answered again" >&2; kill "$ping_pid"; reset_run "$a" "$b"; echo x; return; }
+  sleep 0.1
+  if ! has_vip b; then echo "B does not hold the VIP after the failover" >&2; kill "$ping_pid"; reset_run "$a" "$b"; echo x; return; fi
+  # The client pinged every 5 ms since before the death, so the longest gap between replies is the outage.
+  gap=$(awk '/bytes from/ { t = substr($1, 2, length($1) - 2) + 0; if (n++ && t - prev > max) max = t - prev; prev = t }
+    END { printf "%.0f\n", max * 1000 }' "$WORK/ping")
+  kill "$ping_pid" 2>/dev/null || true
+  wait "$ping_pid" 2>/dev/null || true
+
+  reset_run "$a" "$b"
+  echo "$gap"
+}
+
+median() { grep -v x | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "| implementation | advert_interval | Master_Down_Interval (backup, prio 100) | failover median (ms) | runs (ms) |"
+echo "|---|---|---|---|---|"
+for case in "keepalived 1000" "vigil 1000" "keepalived 100" "vigil 100" "vigil 20"; do
+  set -- $case
+  results=()
+  for _ in $(seq "$RUNS"); do results+=("$(one_run "$1" "$2")"); done
+  mdi=$(awk -v ms="$2" 'BEGIN { printf "%.1f", 3 * ms + (256 - 100) * ms / 256 }')
+  echo "| $1 | ${2} ms | ${mdi} ms | $(printf '%s\n' "${results[@]}" | median) | ${results[*]} |"
+done

@@ -201,10 +201,12 @@ public class RangeTests
         Assert.Equal(1, f.Origin.Total);
     }
 
-    [Fact]
-    public async Task MissWithRangePassesThroughUnstored()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]   // through YARP's IHttpForwarder, as the proxy forwards
+    public async Task MissWithRangePassesThroughUnstored(bool yarp)
     {
-        await using var f = await CacheFront.StartAsync();
+        await using var f = await CacheFront.StartAsync(yarp: yarp);
         var serveFile = FileOrigin(f);
         // The origin honours ranges itself, as a file server would.
         f.Origin.Handler = async ctx =>

@@ -202,7 +202,9 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
             return;
         }
 
-        // A range on a miss goes through untouched; stored responses are whole, a hit ignores Range (RFC 9110 §14.2).
+        // A range on a miss goes through untouched: the origin answers it and a 206 is not stored (RFC 9111 §3.3
+        // would allow storing partial content; we keep only complete responses). A hit serves the range itself from
+        // the stored response (CachedResponse, RFC 9110 §14); a stale entry is revalidated with the Range forwarded.
         if (entry is null && headers.ContainsKey(HeaderNames.Range))
         {
             Interlocked.Increment(ref Counters.BypassCount);

@@ -41,6 +41,7 @@ public sealed class CacheEntry
         ETag = view[HeaderNames.ETag].Count > 0 ? view[HeaderNames.ETag][0]!.Trim() : null;
         LastModified = HttpDates.Parse(view[HeaderNames.LastModified]);
         Date = HttpDates.Parse(view[HeaderNames.Date]);
+        AcceptsRanges = RangeRequest.Accepts(view[HeaderNames.AcceptRanges]);
 
         long size = Overhead + key.Length * 2 + body.Length;
         foreach (var field in headers) size += (field.Key.Length + field.Value.ToString().Length) * 2 + 32;
@@ -69,6 +70,8 @@ public sealed class CacheEntry
     public string? ETag { get; }
     public DateTimeOffset? LastModified { get; }
     public DateTimeOffset? Date { get; }
+    /// <summary>False when the origin said <c>Accept-Ranges: none</c>: ranges are then not served from this entry.</summary>
+    public bool AcceptsRanges { get; }
     /// <summary>Bytes this entry counts against the store's budget.</summary>
     public long Size { get; }
 

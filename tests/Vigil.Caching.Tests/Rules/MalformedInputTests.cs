@@ -40,6 +40,9 @@ public class MalformedInputTests
             Freshening.Selects(Junk(random), now, headers);
             Invalidation.Keys("http", "a.test", "/" + Junk(random), headers);
             CacheKey.FromUrl(Junk(random));
+            var ranged = new HeaderDictionary { ["Range"] = "bytes=" + junk, ["If-Range"] = Junk(random) };
+            var range = RangeRequest.Decide("GET", ranged, 200, random.Next(0, 100), true, Junk(random), now, now);
+            if (range.Outcome == RangeOutcome.Partial) Assert.True(range.Start >= 0 && range.Length > 0);
         }
     }
 }

@@ -28,10 +28,14 @@ public sealed class DemoLoad(HttpClient client)
                     _byOrigin.AddOrUpdate(origin, 1, (_, n) => n + 1);
                 }
                 else Interlocked.Increment(ref _failed);
-                await Task.Delay(20, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { break; }
             catch (HttpRequestException) { Interlocked.Increment(ref _failed); }
+            try
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+            catch (OperationCanceledException) { break; }
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Vigil.Admin;
 using Vigil.Balancing;
@@ -17,6 +18,11 @@ public sealed partial class Daemon : IAsyncDisposable
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private readonly Dictionary<string, IListenerHost> _listeners = new(StringComparer.Ordinal);
     private readonly List<Task> _draining = [];
+    private readonly SemaphoreSlim _listenerGate = new(1, 1);
+    // address_mode: bind — listeners on these virtual addresses run only while this node is master.
+    private HashSet<IPAddress> _bindVips = [];
+    private readonly HashSet<IPAddress> _heldVips = [];
+    private Redundancy? _redundancy;
     private Generation? _current;
     private AdminServer? _admin;
     private ReloadReport _lastReload;
@@ -46,10 +52,13 @@ public sealed partial class Daemon : IAsyncDisposable
         var generation = Generation.Build(1, loaded.Config!, null, _services);
         generation.Start(_services);
         Volatile.Write(ref _current, generation);
+        _bindVips = BindVips(generation.Config);
         await ApplyListenersAsync(generation, cancellationToken);
         var admin = generation.Config.Admin;
         _admin = new AdminServer(this, admin.ListenEndPoint, ReadToken(admin), _services.LoggerFactory);
         await _admin.StartAsync(cancellationToken);
+        _redundancy = new Redundancy(_services.Time, _services.LoggerFactory);
+        await _redundancy.ApplyAsync(generation.Config.Vrrp, () => Current, BindAsync, cancellationToken);
         LogStarted(_logger, generation.Config.Node.Name, generation.Config.Listeners.Count, generation.Pools.Count, admin.Listen);
     }
 
@@ -74,19 +83,23 @@ public sealed partial class Daemon : IAsyncDisposable
             var old = Current;
             var next = Generation.Build(old.Number + 1, loaded.Config!, old, _services);
             next.Start(_services);
+            var previousBindVips = _bindVips;
             try
             {
+                _bindVips = BindVips(next.Config);
                 await ApplyListenersAsync(next, cancellationToken);
             }
             catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
             {
                 // A listener could not bind: keep the old generation whole rather than half of each.
+                _bindVips = previousBindVips;
                 await next.RetireAsync(old);
                 LogReloadError(_logger, ex.Message);
                 return _lastReload = new ReloadReport(false, now, [ex.Message]);
             }
             Volatile.Write(ref _current, next);
             await old.RetireAsync(next);
+            await _redundancy!.ApplyAsync(next.Config.Vrrp, () => Current, BindAsync, cancellationToken);
             LogReloaded(_logger, next.Number);
             return _lastReload = new ReloadReport(true, now, []);
         }
@@ -99,7 +112,22 @@ public sealed partial class Daemon : IAsyncDisposable
     /// <summary>Starts new listeners, updates kept ones to <paramref name="next"/>, and drains removed ones.</summary>
     private async Task ApplyListenersAsync(Generation next, CancellationToken cancellationToken)
     {
-        var wanted = next.Config.Listeners.ToDictionary(ListenerKey);
+        await _listenerGate.WaitAsync(cancellationToken);
+        try
+        {
+            await ApplyListenersLockedAsync(next, cancellationToken);
+        }
+        finally
+        {
+            _listenerGate.Release();
+        }
+    }
+
+    private async Task ApplyListenersLockedAsync(Generation next, CancellationToken cancellationToken)
+    {
+        var wanted = next.Config.Listeners
+            .Where(l => !_bindVips.Contains(l.ListenEndPoint.Address) || _heldVips.Contains(l.ListenEndPoint.Address))
+            .ToDictionary(ListenerKey);
         var retired = new List<IListenerHost>();
         foreach (var (key, host) in _listeners.ToArray())
         {
@@ -130,6 +158,27 @@ public sealed partial class Daemon : IAsyncDisposable
         }
     }
 
+    /// <summary>The bind-mode actuator: master binds the listeners on its virtual addresses, backup closes them.</summary>
+    private async Task BindAsync(IReadOnlyList<IPAddress> vips, bool take, CancellationToken cancellationToken)
+    {
+        await _listenerGate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var vip in vips)
+                if (take) _heldVips.Add(vip); else _heldVips.Remove(vip);
+            await ApplyListenersLockedAsync(Current, cancellationToken);
+        }
+        finally
+        {
+            _listenerGate.Release();
+        }
+    }
+
+    private static HashSet<IPAddress> BindVips(VigilConfig config) => config.Vrrp
+        .Where(v => v.AddressMode == VrrpAddressMode.Bind)
+        .SelectMany(v => v.VirtualAddresses.Select(a => a.Address))
+        .ToHashSet();
+
     private static string ListenerKey(ListenerConfig l) => $"{l.Protocol}/{l.ListenEndPoint}";
 
     public StatusReport BuildStatus()
@@ -143,7 +192,7 @@ public sealed partial class Daemon : IAsyncDisposable
             _lastReload,
             _listeners.Values.Select(h => new ListenerStatus(h.Config.Name, h.Config.Protocol.ToString().ToLowerInvariant(), h.Config.Listen)).ToArray(),
             generation.Pools.Values.Select(p => PoolStatus.From(p, now)).ToArray(),
-            [],
+            _redundancy?.Status() ?? [],
             generation.Caches.Values.Select(c => (object)c.Snapshot()).ToArray());
     }
 
@@ -166,6 +215,8 @@ public sealed partial class Daemon : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // VRRP first: a master resigns (priority 0) so the backup takes over while we drain.
+        if (_redundancy is not null) await _redundancy.DisposeAsync();
         if (_admin is not null) await _admin.DisposeAsync();
         await Task.WhenAll(_listeners.Values.Select(h => h.DisposeAsync().AsTask()).Concat(_draining));
         _listeners.Clear();

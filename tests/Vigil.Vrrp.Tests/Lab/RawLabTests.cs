@@ -83,6 +83,32 @@ public sealed class RawLabTests : IDisposable
     }
 
     [LabFact]
+    public async Task SurvivingMasterReannouncesWhenSplitBrainHeals()
+    {
+        _lab = CreateLab();
+        await using var a = Router(_lab, _loop, "a", "10.77.0.11", 150);
+        await using var b = Router(_lab, _loop, "b", "10.77.0.12", 100);
+        await a.StartAsync();
+        await b.StartAsync();
+        await Eventually(() => a.State == VrrpState.Master && b.State == VrrpState.Backup && _lab.Addresses("a").Contains(Vip + "/24"), a, b);
+        Assert.True(_lab.Ping("c", Vip));
+        Assert.Equal(MacA, _lab.NeighborMac("c", Vip));
+
+        // Cut A's port on the switch: A stays master alone, B takes over for the client.
+        NetnsLab.Ip("-n", _lab.Ns("sw"), "link", "set", "p0", "down");
+        await Eventually(() => b.State == VrrpState.Master && _lab.NeighborMac("c", Vip) == MacB, a, b);
+        Assert.Equal(VrrpState.Master, a.State);
+
+        // Heal: B hears A (150) and steps down; A hears B's lower advert and re-announces, so the client's
+        // ARP entry comes back to A at once instead of pointing at B, which no longer holds the VIP.
+        NetnsLab.Ip("-n", _lab.Ns("sw"), "link", "set", "p0", "up");
+        await Eventually(() => b.State == VrrpState.Backup && !_lab.Addresses("b").Contains(Vip + "/24"), a, b);
+        await Eventually(() => _lab.NeighborMac("c", Vip) == MacA, a, b);
+        Assert.True(_lab.Ping("c", Vip));
+        Assert.Equal(VrrpState.Master, a.State);
+    }
+
+    [LabFact]
     public async Task UnicastPeersElectWithoutMulticast()
     {
         _lab = CreateLab();

@@ -173,7 +173,14 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         finally
         {
             _transport.Dispose();
-            (_addresses as IDisposable)?.Dispose();
+            if (_addresses is IAsyncDisposable asyncAddresses)
+            {
+                await asyncAddresses.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                (_addresses as IDisposable)?.Dispose();
+            }
             _stopping.Dispose();
         }
     }

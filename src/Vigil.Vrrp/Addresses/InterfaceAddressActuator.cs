@@ -40,6 +40,9 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
     /// <summary>Frames sent by the last announcement (for tests and status).</summary>
     public int FramesSent { get; private set; }
 
+    /// <summary>The interface's index, known once the actuator has started (0 before).</summary>
+    internal int InterfaceIndex => _ifindex;
+
     /// <summary>Which way announcements go: "packet-socket" or "arping" (known after the first call).</summary>
     public string AnnounceMethod => _packet is null ? "arping" : "packet-socket";
 

@@ -32,7 +32,7 @@ public sealed class RawLabTests : IDisposable
         ("c", "10.77.0.99/24", "02:77:00:00:00:99"));
 
     internal static VrrpInstance Router(NetnsLab lab, VrrpTimerLoop loop, string host, string address, byte priority, int intervalMs = 100, byte version = 3,
-        IPAddress[]? unicastPeers = null)
+        IPAddress[]? unicastPeers = null, bool vmac = false)
     {
         var ns = lab.Ns(host);
         var options = new VrrpInstanceOptions
@@ -51,7 +51,9 @@ public sealed class RawLabTests : IDisposable
             SourceAddress = IPAddress.Parse(address),
             UnicastPeers = unicastPeers ?? [],
         });
-        var addresses = new InterfaceAddressActuator("eth0", options.VirtualAddresses, networkNamespace: ns);
+        IVirtualAddressActuator addresses = vmac
+            ? new VmacAddressActuator("eth0", options.Vrid, options.VirtualAddresses, networkNamespace: ns)
+            : new InterfaceAddressActuator("eth0", options.VirtualAddresses, networkNamespace: ns);
         return new VrrpInstance(options, transport, addresses, loop);
     }
 
@@ -107,6 +109,52 @@ public sealed class RawLabTests : IDisposable
         Assert.True(_lab.Ping("c", Vip));
         Assert.Equal(VrrpState.Master, a.State);
     }
+
+    [LabFact]
+    public async Task VmacKeepsTheClientsArpEntryAcrossFailovers()
+    {
+        const string Vmac = "00:00:5e:00:01:33"; // RFC 9568 §7.3 for VRID 51
+        _lab = CreateLab();
+        var a = Router(_lab, _loop, "a", "10.77.0.11", 150, vmac: true);
+        await using var b = Router(_lab, _loop, "b", "10.77.0.12", 100, vmac: true);
+        try
+        {
+            await a.StartAsync();
+            await b.StartAsync();
+            await Eventually(() => a.State == VrrpState.Master && b.State == VrrpState.Backup && VmacHasVip("a"), a, b);
+            Assert.False(VmacHasVip("b"));
+            Assert.Contains("state DOWN", NetnsLab.Ip("-n", _lab.Ns("b"), "link", "show", "dev", "vrrp.51"));
+            Assert.True(_lab.Ping("c", Vip));
+            Assert.Equal(Vmac, _lab.NeighborMac("c", Vip));
+            // The parent must not answer for the VIP with its own MAC.
+            Assert.Equal("1", NetnsLab.Run("ip", ["netns", "exec", _lab.Ns("a"), "sysctl", "-n", "net.ipv4.conf.eth0.arp_ignore"], check: true).Output.Trim());
+
+            // Graceful handover: the client's entry never changes, the switch follows B's gratuitous ARP.
+            await a.StopAsync();
+            await Eventually(() => b.State == VrrpState.Master && VmacHasVip("b"), a, b);
+            Assert.True(await UdpNode.WaitFor(() => _lab.Ping("c", Vip), Patience));
+            Assert.Equal(Vmac, _lab.NeighborMac("c", Vip));
+        }
+        finally
+        {
+            await a.DisposeAsync();
+        }
+        // The macvlan went away with the instance.
+        Assert.DoesNotContain("vrrp.51", NetnsLab.Ip("-n", _lab.Ns("a"), "link", "show"));
+
+        // A returns and preempts; then its link is cut (a crash): B takes over, the entry still holds.
+        await using var back = Router(_lab, _loop, "a", "10.77.0.11", 150, vmac: true);
+        await back.StartAsync();
+        await Eventually(() => back.State == VrrpState.Master && b.State == VrrpState.Backup && !VmacHasVip("b"), back, b);
+        Assert.True(await UdpNode.WaitFor(() => _lab.Ping("c", Vip), Patience));
+        NetnsLab.Ip("-n", _lab.Ns("sw"), "link", "set", "p0", "down");
+        await Eventually(() => b.State == VrrpState.Master && VmacHasVip("b"), back, b);
+        Assert.True(await UdpNode.WaitFor(() => _lab.Ping("c", Vip), Patience));
+        Assert.Equal(Vmac, _lab.NeighborMac("c", Vip));
+    }
+
+    private bool VmacHasVip(string host) =>
+        NetnsLab.Ip("-n", _lab!.Ns(host), "-4", "-o", "addr", "show", "dev", "vrrp.51").Contains($"inet {Vip}/24");
 
     [LabFact]
     public async Task UnicastPeersElectWithoutMulticast()

@@ -99,7 +99,7 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
                     continue;
                 }
                 var n = bytes.Length == 4
-                    ? GratuitousArpFrame.Write(_frame, _mac, bytes)
+                    ? GratuitousArpFrame.Write(_frame, _mac, bytes, _announce.ArpReply)
                     : NeighborAdvertisementFrame.Write(_frame, _mac, bytes);
                 var err = _packet.Send(_frame.AsSpan(0, n));
                 if (err == 0)

@@ -16,7 +16,10 @@ namespace Vigil.Vrrp.Addresses;
 /// on the parent, <c>arp_ignore=1</c> (the parent never answers ARP for the VIP with its own MAC) and
 /// <c>arp_announce=2</c> (the parent never sends ARP with the VIP as sender address, which would point clients
 /// at the real MAC); on the macvlan, the same, plus <c>rp_filter=0</c> (replies may leave by the parent) and no
-/// IPv6 link-local address for IPv4 instances (nothing but ARP leaves it).
+/// IPv6 link-local address for IPv4 instances (nothing but ARP leaves it). Unlike keepalived, <c>accept_local</c>
+/// stays 0: with it, a crashed master's leftover VIP answers the new master's gratuitous ARP request and pulls the
+/// virtual MAC back to the dead node's switch port (reproduced in the lab). Gratuitous ARP goes out as replies and
+/// adverts leave from the virtual MAC (<see cref="Transport.RawTransportOptions.VmacInterface"/>) as two more guards.
 /// </remarks>
 public sealed class VmacAddressActuator : IVirtualAddressActuator, IAsyncDisposable
 {
@@ -38,7 +41,9 @@ public sealed class VmacAddressActuator : IVirtualAddressActuator, IAsyncDisposa
         _netns = networkNamespace;
         _logger = logger ?? NullLogger.Instance;
         InterfaceName = "vrrp." + vrid.ToString(CultureInfo.InvariantCulture);
-        _inner = new InterfaceAddressActuator(InterfaceName, addresses, announce, logger, networkNamespace);
+        // Replies by default: a crashed master's leftover macvlan would answer a request from the same MAC and
+        // pull the switch port back to itself.
+        _inner = new InterfaceAddressActuator(InterfaceName, addresses, announce ?? new AnnounceOptions { ArpReply = true }, logger, networkNamespace);
     }
 
     /// <summary>The macvlan interface, keepalived's default name.</summary>

@@ -50,6 +50,7 @@ public sealed class RawLabTests : IDisposable
             NetworkNamespace = ns,
             SourceAddress = IPAddress.Parse(address),
             UnicastPeers = unicastPeers ?? [],
+            VmacInterface = vmac ? "vrrp.51" : null,
         });
         IVirtualAddressActuator addresses = vmac
             ? new VmacAddressActuator("eth0", options.Vrid, options.VirtualAddresses, networkNamespace: ns)
@@ -151,6 +152,49 @@ public sealed class RawLabTests : IDisposable
         await Eventually(() => b.State == VrrpState.Master && VmacHasVip("b"), back, b);
         Assert.True(await UdpNode.WaitFor(() => _lab.Ping("c", Vip), Patience));
         Assert.Equal(Vmac, _lab.NeighborMac("c", Vip));
+    }
+
+    [LabFact]
+    public async Task VmacTakeoverHoldsWhenTheKilledMastersKernelStillHoldsTheVip()
+    {
+        _lab = CreateLab();
+        await using var a = Router(_lab, _loop, "a", "10.77.0.11", 150, vmac: true);
+        await using var b = Router(_lab, _loop, "b", "10.77.0.12", 100, vmac: true);
+        await a.StartAsync();
+        await b.StartAsync();
+        await Eventually(() => a.State == VrrpState.Master && b.State == VrrpState.Backup && VmacHasVip("a"), a, b);
+        Assert.True(_lab.Ping("c", Vip));
+        Assert.Equal("p0", VmacPort()); // adverts and ARP from the virtual MAC put it on A's port
+        // keepalived sets accept_local=1 on its vmac interfaces; with it, a leftover VIP answers a gratuitous ARP
+        // request and pulls the virtual MAC back to the dead node's port (measured: the switch ends on p0 with
+        // request-form ARP and adverts from the parent's MAC). Vigil does not set it; set it here to show that the
+        // other two defences hold on their own.
+        NetnsLab.Run("ip", ["netns", "exec", _lab.Ns("a"), "sysctl", "-qw", "net.ipv4.conf.vrrp/51.accept_local=1"], check: true);
+
+        // SIGKILL-like: A's daemon is gone, its kernel still has the macvlan up with the VIP on it.
+        a.Crash();
+        await Eventually(() => b.State == VrrpState.Master && VmacHasVip("b"), a, b);
+        Assert.True(VmacHasVip("a"));
+        // B's gratuitous ARPs are replies, which A's kernel does not answer, and B's adverts come from the
+        // virtual MAC every interval: the switch keeps the virtual MAC on B's port and every ping is answered.
+        Assert.True(await UdpNode.WaitFor(() => _lab.Ping("c", Vip), Patience));
+        var answered = 0;
+        for (var i = 0; i < 10; i++)
+        {
+            answered += _lab.Ping("c", Vip) ? 1 : 0;
+            Assert.Equal("p1", VmacPort());
+        }
+        Assert.Equal(10, answered);
+    }
+
+    /// <summary>The bridge port the switch has learned the virtual MAC on.</summary>
+    private string VmacPort()
+    {
+        var fdb = NetnsLab.Run("bridge", ["-n", _lab!.Ns("sw"), "fdb", "show", "br", "br0"], check: true).Output;
+        var line = fdb.Split('\n').FirstOrDefault(l => l.StartsWith("00:00:5e:00:01:33 ", StringComparison.Ordinal)) ?? "";
+        var parts = line.Split(' ');
+        var dev = Array.IndexOf(parts, "dev");
+        return dev >= 0 ? parts[dev + 1] : "";
     }
 
     private bool VmacHasVip(string host) =>

@@ -164,6 +164,17 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         VrrpMetrics.Unregister(this);
     }
 
+    /// <summary>
+    /// Test seam: stops the way SIGKILL would: timers stop and sockets close, with no priority-0 advert and the
+    /// addresses (and vmac interface) left where they are, as a crashed daemon on a live kernel leaves them.
+    /// </summary>
+    internal void Crash()
+    {
+        _loop.Remove(this);
+        _stopping.Cancel();
+        _transport.Dispose();
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -173,7 +184,14 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         finally
         {
             _transport.Dispose();
-            (_addresses as IDisposable)?.Dispose();
+            if (_addresses is IAsyncDisposable asyncAddresses)
+            {
+                await asyncAddresses.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                (_addresses as IDisposable)?.Dispose();
+            }
             _stopping.Dispose();
         }
     }

@@ -8,4 +8,7 @@ public sealed record AnnounceOptions
 
     /// <summary>Pause between repeats: a switch or client that missed the first still learns quickly.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Send gratuitous ARP as replies rather than requests (the vmac default; see <see cref="Packets.GratuitousArpFrame"/>).</summary>
+    public bool ArpReply { get; init; }
 }

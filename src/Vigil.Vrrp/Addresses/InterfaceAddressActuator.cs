@@ -40,6 +40,9 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
     /// <summary>Frames sent by the last announcement (for tests and status).</summary>
     public int FramesSent { get; private set; }
 
+    /// <summary>The interface's index, known once the actuator has started (0 before).</summary>
+    internal int InterfaceIndex => _ifindex;
+
     /// <summary>Which way announcements go: "packet-socket" or "arping" (known after the first call).</summary>
     public string AnnounceMethod => _packet is null ? "arping" : "packet-socket";
 
@@ -96,7 +99,7 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
                     continue;
                 }
                 var n = bytes.Length == 4
-                    ? GratuitousArpFrame.Write(_frame, _mac, bytes)
+                    ? GratuitousArpFrame.Write(_frame, _mac, bytes, _announce.ArpReply)
                     : NeighborAdvertisementFrame.Write(_frame, _mac, bytes);
                 var err = _packet.Send(_frame.AsSpan(0, n));
                 if (err == 0)

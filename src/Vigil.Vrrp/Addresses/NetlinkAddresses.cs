@@ -18,6 +18,7 @@ internal sealed partial class NetlinkAddresses : IDisposable
     private const int SockRaw = 3;
     private const int SockCloexec = 0x80000;
     private const int NetlinkRoute = 0;
+    private const ushort RtmNewLink = 16;
     private const ushort RtmNewAddr = 20;
     private const ushort RtmDelAddr = 21;
     private const ushort NlmsgError = 2;
@@ -63,6 +64,31 @@ internal sealed partial class NetlinkAddresses : IDisposable
         return error == 0 ? true : error == -Eaddrnotavail ? false : throw Failure("del", address, error);
     }
 
+    /// <summary>Sets a link up or down (RTM_NEWLINK changing IFF_UP only), like <c>ip link set dev X up</c>.</summary>
+    public void SetLinkUp(int ifindex, bool up)
+    {
+        lock (_lock)
+        {
+            var m = _buffer.AsSpan();
+            var seq = ++_sequence;
+            const int length = 16 + 16; // nlmsghdr + ifinfomsg
+            m[..length].Clear();
+            BinaryPrimitives.WriteUInt32LittleEndian(m, length);
+            BinaryPrimitives.WriteUInt16LittleEndian(m[4..], RtmNewLink);
+            BinaryPrimitives.WriteUInt16LittleEndian(m[6..], NlmFRequest | NlmFAck);
+            BinaryPrimitives.WriteUInt32LittleEndian(m[8..], seq);
+            BinaryPrimitives.WriteInt32LittleEndian(m[20..], ifindex);
+            BinaryPrimitives.WriteUInt32LittleEndian(m[24..], up ? 1u : 0u); // ifi_flags: IFF_UP
+            BinaryPrimitives.WriteUInt32LittleEndian(m[28..], 1u);           // ifi_change: only IFF_UP
+            _socket.Send(m[..length]);
+            var error = ReadAck(seq);
+            if (error != 0)
+            {
+                throw new InvalidOperationException($"netlink link {ifindex} {(up ? "up" : "down")}: errno {-error}");
+            }
+        }
+    }
+
     private static InvalidOperationException Failure(string verb, VirtualAddress address, int error) =>
         new($"netlink addr {verb} {address}: errno {-error}");
 
@@ -96,28 +122,33 @@ internal sealed partial class NetlinkAddresses : IDisposable
             BinaryPrimitives.WriteUInt32LittleEndian(m[8..], seq);
             _socket.Send(m[..length]);
 
-            // Read until the ack (NLMSG_ERROR with error 0) or error for our sequence number.
-            for (var attempt = 0; attempt < 16; attempt++)
-            {
-                var n = _socket.Receive(_buffer);
-                var offset = 0;
-                while (offset + 16 <= n)
-                {
-                    var r = _buffer.AsSpan(offset, n - offset);
-                    var len = (int)BinaryPrimitives.ReadUInt32LittleEndian(r);
-                    if (len < 16)
-                    {
-                        break;
-                    }
-                    if (BinaryPrimitives.ReadUInt16LittleEndian(r[4..]) == NlmsgError && BinaryPrimitives.ReadUInt32LittleEndian(r[8..]) == seq)
-                    {
-                        return BinaryPrimitives.ReadInt32LittleEndian(r[16..]);
-                    }
-                    offset += (len + 3) & ~3;
-                }
-            }
-            throw new InvalidOperationException("netlink: no acknowledgement");
+            return ReadAck(seq);
         }
+    }
+
+    // Reads until the ack (NLMSG_ERROR with error 0) or the error for our sequence number.
+    private int ReadAck(uint seq)
+    {
+        for (var attempt = 0; attempt < 16; attempt++)
+        {
+            var n = _socket.Receive(_buffer);
+            var offset = 0;
+            while (offset + 16 <= n)
+            {
+                var r = _buffer.AsSpan(offset, n - offset);
+                var len = (int)BinaryPrimitives.ReadUInt32LittleEndian(r);
+                if (len < 16)
+                {
+                    break;
+                }
+                if (BinaryPrimitives.ReadUInt16LittleEndian(r[4..]) == NlmsgError && BinaryPrimitives.ReadUInt32LittleEndian(r[8..]) == seq)
+                {
+                    return BinaryPrimitives.ReadInt32LittleEndian(r[16..]);
+                }
+                offset += (len + 3) & ~3;
+            }
+        }
+        throw new InvalidOperationException("netlink: no acknowledgement");
     }
 
     private static int Attribute(Span<byte> m, int offset, ushort type, ReadOnlySpan<byte> payload)

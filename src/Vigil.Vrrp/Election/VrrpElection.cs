@@ -129,8 +129,12 @@ public sealed class VrrpElection
                     }
                     RememberMaster(sender, priority);
                     AdverTimerDue = null;
+                    // Beyond RFC 9568 §6.4.3: one last advert of ours as we step down. When a split brain heals,
+                    // the winner's advert may reach us before ours reaches it; without this it would never learn
+                    // there was a rival master, and clients whose ARP entry points at us would be left stranded.
+                    // The winner answers a lower advert by re-announcing its addresses (below).
                     return BecomeBackup(now, now + MasterDownInterval,
-                        ElectionActions.CancelAdverTimer | ElectionActions.ReleaseAddresses);
+                        ElectionActions.SendAdvert | ElectionActions.CancelAdverTimer | ElectionActions.ReleaseAddresses);
                 }
                 // A lower router believes it is master (split brain healing, or it just started with
                 // preempt on): RFC 9568 says discard; we also advertise and re-announce the addresses at

@@ -12,8 +12,12 @@ public static class GratuitousArpFrame
     public const int Length = 42;
     public const ushort EtherTypeArp = 0x0806;
 
-    /// <summary>Writes the 42-byte Ethernet frame (no padding: the NIC pads) and returns its length.</summary>
-    public static int Write(Span<byte> frame, ReadOnlySpan<byte> senderMac, ReadOnlySpan<byte> address)
+    /// <summary>
+    /// Writes the 42-byte Ethernet frame (no padding: the NIC pads) and returns its length. <paramref name="reply"/>
+    /// writes an unsolicited ARP reply (op 2) instead: no host answers a reply, so a crashed master whose kernel
+    /// still holds the address cannot answer it and pull the virtual MAC back to its switch port.
+    /// </summary>
+    public static int Write(Span<byte> frame, ReadOnlySpan<byte> senderMac, ReadOnlySpan<byte> address, bool reply = false)
     {
         if (senderMac.Length != 6 || address.Length != 4)
         {
@@ -27,7 +31,7 @@ public static class GratuitousArpFrame
         BinaryPrimitives.WriteUInt16BigEndian(f[16..], 0x0800); // ptype IPv4
         f[18] = 6;
         f[19] = 4;
-        BinaryPrimitives.WriteUInt16BigEndian(f[20..], 1);      // op request
+        BinaryPrimitives.WriteUInt16BigEndian(f[20..], reply ? (ushort)2 : (ushort)1); // op: request (RFC 5227 announcement) or reply
         senderMac.CopyTo(f[22..]);
         address.CopyTo(f[28..]);
         f.Slice(32, 6).Fill(0xFF);

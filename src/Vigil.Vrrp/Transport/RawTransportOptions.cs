@@ -20,6 +20,13 @@ public sealed record RawTransportOptions
     /// <summary>Named network namespace (<c>ip netns</c>) the interface lives in; null for ours.</summary>
     public string? NetworkNamespace { get; init; }
 
+    /// <summary>
+    /// The vmac macvlan (e.g. <c>vrrp.51</c>), when the instance runs with <c>vmac</c>: adverts leave through it
+    /// whenever it is up, so their Ethernet source is the virtual MAC (RFC 9568 §7.3) and every advert reminds the
+    /// switches which port the master is on. Receiving stays on <see cref="Interface"/>.
+    /// </summary>
+    public string? VmacInterface { get; init; }
+
     /// <summary>Send to these peers instead of the multicast group (keepalived's unicast_peer).</summary>
     public IReadOnlyList<IPAddress> UnicastPeers { get; init; } = [];
 }

@@ -30,6 +30,10 @@ public sealed class RawVrrpTransport : IVrrpTransport
     private readonly AddressBytes _local;
     private readonly byte[] _sendBuffer = new byte[2048];
     private readonly bool _ipv6;
+    private readonly string? _vmacInterface;
+    private readonly string? _netns;
+    private Socket? _vmacSocket;
+    private long _vmacRetryAt;
     private ushort _ipId;
 
     public RawVrrpTransport(RawTransportOptions options)
@@ -42,6 +46,8 @@ public sealed class RawVrrpTransport : IVrrpTransport
         _destinations = Destinations.Select(d => new IPEndPoint(d, 0).Serialize()).ToArray();
         _destinationBytes = Destinations.Select(AddressBytes.From).ToArray();
         _ipId = (ushort)Random.Shared.Next(1, 65536);
+        _netns = options.NetworkNamespace;
+        _vmacInterface = _ipv6 ? null : options.VmacInterface; // IPv6 adverts keep the parent's MAC for now
     }
 
     // Runs inside the namespace: the socket, the interface index and address lookups all belong to it.
@@ -103,7 +109,46 @@ public sealed class RawVrrpTransport : IVrrpTransport
         Ipv4Header.Write(_sendBuffer, Tos, (ushort)total, _ipId++, VrrpDatagram.RequiredTtl, VrrpCodec.Protocol,
             _local.Span, _destinationBytes[destination].Span);
         message.CopyTo(_sendBuffer.AsSpan(Ipv4Header.MinLength));
-        _socket.SendTo(_sendBuffer.AsSpan(0, total), SocketFlags.None, _destinations[destination]);
+        var datagram = _sendBuffer.AsSpan(0, total);
+        if (VmacSocket() is { } vmac)
+        {
+            try
+            {
+                vmac.SendTo(datagram, SocketFlags.None, _destinations[destination]);
+                return;
+            }
+            catch (SocketException)
+            {
+                // The macvlan is down (Backup, or just stepping down): the parent carries the advert.
+            }
+        }
+        _socket.SendTo(datagram, SocketFlags.None, _destinations[destination]);
+    }
+
+    /// <summary>The send socket on the vmac interface, opened on first use (retried once a second until it exists).</summary>
+    private Socket? VmacSocket()
+    {
+        if (_vmacSocket is not null || _vmacInterface is null || Environment.TickCount64 < _vmacRetryAt)
+        {
+            return _vmacSocket;
+        }
+        try
+        {
+            _vmacSocket = NetworkNamespace.Run(_netns, () =>
+            {
+                var socket = NetworkNamespace.OpenRawSocket(AddressFamily.InterNetwork, VrrpCodec.Protocol);
+                socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(_vmacInterface + "\0"));
+                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.HeaderIncluded, true);
+                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastLoopback, false);
+                socket.ReceiveBufferSize = 1; // send-only: whatever it would receive is dropped at the kernel's minimum buffer
+                return socket;
+            });
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or SocketException)
+        {
+            _vmacRetryAt = Environment.TickCount64 + 1000;
+        }
+        return _vmacSocket;
     }
 
     public bool TryReceive(Span<byte> buffer, TimeSpan timeout, out ReceivedPacket packet)
@@ -138,7 +183,11 @@ public sealed class RawVrrpTransport : IVrrpTransport
         return true;
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _vmacSocket?.Dispose();
+    }
 
     private static IPAddress FindSourceAddress(string interfaceName, bool ipv6)
     {

@@ -32,7 +32,7 @@ public sealed class RawLabTests : IDisposable
         ("c", "10.77.0.99/24", "02:77:00:00:00:99"));
 
     internal static VrrpInstance Router(NetnsLab lab, VrrpTimerLoop loop, string host, string address, byte priority, int intervalMs = 100, byte version = 3,
-        IPAddress[]? unicastPeers = null)
+        IPAddress[]? unicastPeers = null, bool vmac = false)
     {
         var ns = lab.Ns(host);
         var options = new VrrpInstanceOptions
@@ -50,8 +50,11 @@ public sealed class RawLabTests : IDisposable
             NetworkNamespace = ns,
             SourceAddress = IPAddress.Parse(address),
             UnicastPeers = unicastPeers ?? [],
+            VmacInterface = vmac ? "vrrp.51" : null,
         });
-        var addresses = new InterfaceAddressActuator("eth0", options.VirtualAddresses, networkNamespace: ns);
+        IVirtualAddressActuator addresses = vmac
+            ? new VmacAddressActuator("eth0", options.Vrid, options.VirtualAddresses, networkNamespace: ns)
+            : new InterfaceAddressActuator("eth0", options.VirtualAddresses, networkNamespace: ns);
         return new VrrpInstance(options, transport, addresses, loop);
     }
 
@@ -81,6 +84,121 @@ public sealed class RawLabTests : IDisposable
         Assert.True(_lab.Ping("c", Vip));
         Assert.Equal(1, b.Counters.PriorityZeroReceived);
     }
+
+    [LabFact]
+    public async Task SurvivingMasterReannouncesWhenSplitBrainHeals()
+    {
+        _lab = CreateLab();
+        await using var a = Router(_lab, _loop, "a", "10.77.0.11", 150);
+        await using var b = Router(_lab, _loop, "b", "10.77.0.12", 100);
+        await a.StartAsync();
+        await b.StartAsync();
+        await Eventually(() => a.State == VrrpState.Master && b.State == VrrpState.Backup && _lab.Addresses("a").Contains(Vip + "/24"), a, b);
+        Assert.True(_lab.Ping("c", Vip));
+        Assert.Equal(MacA, _lab.NeighborMac("c", Vip));
+
+        // Cut A's port on the switch: A stays master alone, B takes over for the client.
+        NetnsLab.Ip("-n", _lab.Ns("sw"), "link", "set", "p0", "down");
+        await Eventually(() => b.State == VrrpState.Master && _lab.NeighborMac("c", Vip) == MacB, a, b);
+        Assert.Equal(VrrpState.Master, a.State);
+
+        // Heal: B hears A (150) and steps down; A hears B's lower advert and re-announces, so the client's
+        // ARP entry comes back to A at once instead of pointing at B, which no longer holds the VIP.
+        NetnsLab.Ip("-n", _lab.Ns("sw"), "link", "set", "p0", "up");
+        await Eventually(() => b.State == VrrpState.Backup && !_lab.Addresses("b").Contains(Vip + "/24"), a, b);
+        await Eventually(() => _lab.NeighborMac("c", Vip) == MacA, a, b);
+        Assert.True(_lab.Ping("c", Vip));
+        Assert.Equal(VrrpState.Master, a.State);
+    }
+
+    [LabFact]
+    public async Task VmacKeepsTheClientsArpEntryAcrossFailovers()
+    {
+        const string Vmac = "00:00:5e:00:01:33"; // RFC 9568 §7.3 for VRID 51
+        _lab = CreateLab();
+        var a = Router(_lab, _loop, "a", "10.77.0.11", 150, vmac: true);
+        await using var b = Router(_lab, _loop, "b", "10.77.0.12", 100, vmac: true);
+        try
+        {
+            await a.StartAsync();
+            await b.StartAsync();
+            await Eventually(() => a.State == VrrpState.Master && b.State == VrrpState.Backup && VmacHasVip("a"), a, b);
+            Assert.False(VmacHasVip("b"));
+            Assert.Contains("state DOWN", NetnsLab.Ip("-n", _lab.Ns("b"), "link", "show", "dev", "vrrp.51"));
+            Assert.True(_lab.Ping("c", Vip));
+            Assert.Equal(Vmac, _lab.NeighborMac("c", Vip));
+            // The parent must not answer for the VIP with its own MAC.
+            Assert.Equal("1", NetnsLab.Run("ip", ["netns", "exec", _lab.Ns("a"), "sysctl", "-n", "net.ipv4.conf.eth0.arp_ignore"], check: true).Output.Trim());
+
+            // Graceful handover: the client's entry never changes, the switch follows B's gratuitous ARP.
+            await a.StopAsync();
+            await Eventually(() => b.State == VrrpState.Master && VmacHasVip("b"), a, b);
+            Assert.True(await UdpNode.WaitFor(() => _lab.Ping("c", Vip), Patience));
+            Assert.Equal(Vmac, _lab.NeighborMac("c", Vip));
+        }
+        finally
+        {
+            await a.DisposeAsync();
+        }
+        // The macvlan went away with the instance.
+        Assert.DoesNotContain("vrrp.51", NetnsLab.Ip("-n", _lab.Ns("a"), "link", "show"));
+
+        // A returns and preempts; then its link is cut (a crash): B takes over, the entry still holds.
+        await using var back = Router(_lab, _loop, "a", "10.77.0.11", 150, vmac: true);
+        await back.StartAsync();
+        await Eventually(() => back.State == VrrpState.Master && b.State == VrrpState.Backup && !VmacHasVip("b"), back, b);
+        Assert.True(await UdpNode.WaitFor(() => _lab.Ping("c", Vip), Patience));
+        NetnsLab.Ip("-n", _lab.Ns("sw"), "link", "set", "p0", "down");
+        await Eventually(() => b.State == VrrpState.Master && VmacHasVip("b"), back, b);
+        Assert.True(await UdpNode.WaitFor(() => _lab.Ping("c", Vip), Patience));
+        Assert.Equal(Vmac, _lab.NeighborMac("c", Vip));
+    }
+
+    [LabFact]
+    public async Task VmacTakeoverHoldsWhenTheKilledMastersKernelStillHoldsTheVip()
+    {
+        _lab = CreateLab();
+        await using var a = Router(_lab, _loop, "a", "10.77.0.11", 150, vmac: true);
+        await using var b = Router(_lab, _loop, "b", "10.77.0.12", 100, vmac: true);
+        await a.StartAsync();
+        await b.StartAsync();
+        await Eventually(() => a.State == VrrpState.Master && b.State == VrrpState.Backup && VmacHasVip("a"), a, b);
+        Assert.True(_lab.Ping("c", Vip));
+        Assert.Equal("p0", VmacPort()); // adverts and ARP from the virtual MAC put it on A's port
+        // keepalived sets accept_local=1 on its vmac interfaces; with it, a leftover VIP answers a gratuitous ARP
+        // request and pulls the virtual MAC back to the dead node's port (measured: the switch ends on p0 with
+        // request-form ARP and adverts from the parent's MAC). Vigil does not set it; set it here to show that the
+        // other two defences hold on their own.
+        NetnsLab.Run("ip", ["netns", "exec", _lab.Ns("a"), "sysctl", "-qw", "net.ipv4.conf.vrrp/51.accept_local=1"], check: true);
+
+        // SIGKILL-like: A's daemon is gone, its kernel still has the macvlan up with the VIP on it.
+        a.Crash();
+        await Eventually(() => b.State == VrrpState.Master && VmacHasVip("b"), a, b);
+        Assert.True(VmacHasVip("a"));
+        // B's gratuitous ARPs are replies, which A's kernel does not answer, and B's adverts come from the
+        // virtual MAC every interval: the switch keeps the virtual MAC on B's port and every ping is answered.
+        Assert.True(await UdpNode.WaitFor(() => _lab.Ping("c", Vip), Patience));
+        var answered = 0;
+        for (var i = 0; i < 10; i++)
+        {
+            answered += _lab.Ping("c", Vip) ? 1 : 0;
+            Assert.Equal("p1", VmacPort());
+        }
+        Assert.Equal(10, answered);
+    }
+
+    /// <summary>The bridge port the switch has learned the virtual MAC on.</summary>
+    private string VmacPort()
+    {
+        var fdb = NetnsLab.Run("bridge", ["-n", _lab!.Ns("sw"), "fdb", "show", "br", "br0"], check: true).Output;
+        var line = fdb.Split('\n').FirstOrDefault(l => l.StartsWith("00:00:5e:00:01:33 ", StringComparison.Ordinal)) ?? "";
+        var parts = line.Split(' ');
+        var dev = Array.IndexOf(parts, "dev");
+        return dev >= 0 ? parts[dev + 1] : "";
+    }
+
+    private bool VmacHasVip(string host) =>
+        NetnsLab.Ip("-n", _lab!.Ns(host), "-4", "-o", "addr", "show", "dev", "vrrp.51").Contains($"inet {Vip}/24");
 
     [LabFact]
     public async Task UnicastPeersElectWithoutMulticast()

@@ -78,6 +78,21 @@ public sealed class GoldenVectorTests
     }
 
     [Fact]
+    public void ReplyFormDiffersFromKeepalivedsRequestOnlyInTheOpcode()
+    {
+        const string file = "keepalived-garp-takeover-vmac.frame.hex";
+        var expected = TestData.Hex(file);
+        var frame = new byte[GratuitousArpFrame.Length];
+        GratuitousArpFrame.Write(frame, Vigil.Vrrp.Addresses.VirtualMac.For(51, ipv6: false), IPAddress.Parse("10.77.0.50").GetAddressBytes(), reply: true);
+        Assert.Equal(2, frame[21]);
+        expected[21] = 2;
+        Assert.Equal(expected, frame);
+        // RFC 9568 §7.3: the captured vmac frame's source is the virtual router MAC for VRID 51.
+        Assert.Equal(Mac(TestData.Vector(file).GetProperty("eth_src")), Vigil.Vrrp.Addresses.VirtualMac.For(51, ipv6: false));
+        Assert.Equal("00:00:5e:00:02:33", Vigil.Vrrp.Addresses.VirtualMac.Format(51, ipv6: true));
+    }
+
+    [Fact]
     public void BuildsUnsolicitedNeighborAdvertisement()
     {
         const string file = "keepalived-ipv6-unsolicited-na-takeover.frame.hex";

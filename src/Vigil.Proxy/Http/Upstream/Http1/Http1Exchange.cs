@@ -142,11 +142,12 @@ internal static class Http1Exchange
                         if (await FlushAsync(writer)) return (ClientGone(), false);
                         phase = Phase.Receiving;
                         var n = await connection.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(remaining, buffer.Length)));
+
                         if (n == 0) return (Truncated(), false);
                         writer.Write(buffer.AsSpan(0, n));
                         remaining -= n;
                     }
-                    break; // Kestrel flushes the last bytes with the end of the response
+                    break;
                 }
 
                 case BodyFraming.Chunked:
@@ -183,6 +184,14 @@ internal static class Http1Exchange
                     }
                     break;
                 }
+            }
+            // A response that fit in the first read is left unflushed: Kestrel sends it with the
+            // headers when the request ends, in one write. Once the headers went out, Kestrel no
+            // longer flushes at the end (unless it chunks), so the last bytes are flushed here.
+            if (response.HasStarted)
+            {
+                phase = Phase.WritingClient;
+                if (await FlushAsync(writer)) return (ClientGone(), false);
             }
             return (UpstreamResult.Forwarded, keepAlive);
         }

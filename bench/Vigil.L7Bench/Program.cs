@@ -3,7 +3,8 @@
 // rounds so both see the same machine load. Reports req/s, p99 and allocated bytes per request
 // (GC.GetTotalAllocatedBytes over the round, whole process, divided by the requests wrk counted).
 // Usage: Vigil.L7Bench --backend 127.0.0.1:18081 [--backend ...] [--rounds 5] [--duration 5s]
-//        [--connections 64] [--threads 2] [--path /] [--serve]   (--serve: just run both proxies)
+//        [--connections 64] [--threads 2] [--path /] [--serve] [--alloc-profile]
+//        (--serve: just run both proxies; --alloc-profile: sampled allocations by type first)
 using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -23,6 +24,7 @@ var connections = 64;
 var threads = 2;
 var path = "/";
 var serve = false;
+var profile = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -34,6 +36,7 @@ for (var i = 0; i < args.Length; i++)
         case "--threads": threads = int.Parse(args[++i]); break;
         case "--path": path = args[++i]; break;
         case "--serve": serve = true; break;
+        case "--alloc-profile": profile = true; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
@@ -79,6 +82,20 @@ if (serve)
 
 // Warm both (JIT, connection pools) before measuring.
 foreach (var (name, port, _) in proxies) await Wrk(port, "2s");
+
+if (profile)
+{
+    // Sampled allocations by type for each upstream (not a measurement round).
+    using var sampler = new AllocationSampler();
+    foreach (var (name, port, _) in proxies)
+    {
+        sampler.Enabled = true;
+        var (requests, _, _) = await Wrk(port, duration);
+        sampler.Enabled = false;
+        Console.WriteLine($"{name}: sampled allocation by type over {requests} requests (bytes/request)");
+        foreach (var (type, bytes) in sampler.TakeTop(25)) Console.WriteLine($"  {(double)bytes / requests,8:F1}  {type}");
+    }
+}
 
 var results = proxies.ToDictionary(p => p.Name, _ => new List<(double Rps, double P99, double Alloc)>());
 for (var round = 0; round < rounds; round++)

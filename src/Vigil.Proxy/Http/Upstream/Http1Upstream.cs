@@ -33,47 +33,14 @@ public sealed class Http1Upstream : IUpstream, IDisposable
     /// <param name="fallback">Carries what this upstream does not: upgrades (WebSocket), HTTP/2 and HTTP/3 requests, Expect: 100-continue.</param>
     public Http1Upstream(IUpstream fallback) => _fallback = fallback;
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<UpstreamResult> ForwardAsync(HttpContext context, Backend backend, PoolOptions pool, CancellationToken cancellationToken)
+    public ValueTask<UpstreamResult> ForwardAsync(HttpContext context, Backend backend, PoolOptions pool, CancellationToken cancellationToken)
     {
         if (!TryFrame(context, out var framing, out var rawTarget))
-            return await _fallback.ForwardAsync(context, backend, pool, cancellationToken);
-
+            return _fallback.ForwardAsync(context, backend, pool, cancellationToken);
         var target = TargetOf(backend);
-        var request = context.Request;
-        var replayable = framing == RequestFraming.None && IsIdempotent(request.Method);
-        for (var attempt = 0; ; attempt++)
-        {
-            var connection = attempt == 0 ? target.Pool.Rent() : null;
-            var reused = connection is not null;
-            if (connection is null)
-            {
-                try
-                {
-                    connection = await Http1Connection.ConnectAsync(backend.EndPoint, pool.ConnectTimeout, context.RequestAborted);
-                    target.Pool.CountOpened();
-                }
-                catch (Exception ex)
-                {
-                    // Refused, unreachable or timed out: nothing was sent, so HttpProxy may try another backend.
-                    return new UpstreamResult(context.RequestAborted.IsCancellationRequested
-                        ? UpstreamOutcome.ClientAborted : UpstreamOutcome.FailedBeforeResponse, ex);
-                }
-            }
-
-            connection.Begin(pool.ResponseTimeout, context.RequestAborted, cancellationToken);
-            var (result, keepAlive) = await Http1Exchange.RunAsync(context, connection, framing, rawTarget, target.Host);
-            var clean = connection.End();
-            if (result.Outcome == UpstreamOutcome.Forwarded && keepAlive && clean) target.Pool.Return(connection);
-            else connection.Dispose();
-
-            // RFC 9112 §9.3.1: a connection the backend closed while idle shows up as no response at
-            // all; an idempotent request without a body is sent again once, on a fresh connection.
-            if (result.Outcome == UpstreamOutcome.FailedBeforeResponse && reused && replayable && attempt == 0
-                && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
-                continue;
-            return result;
-        }
+        var replayable = framing == RequestFraming.None && IsIdempotent(context.Request.Method);
+        return Http1Exchange.RunAsync(context, target.Pool.Rent(), target.Pool, backend.EndPoint, target.Host, pool, framing, rawTarget,
+            replayable, cancellationToken);
     }
 
     /// <summary>

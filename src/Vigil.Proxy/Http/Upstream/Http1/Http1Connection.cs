@@ -118,13 +118,11 @@ internal sealed class Http1Connection : IDisposable
         return Aborted == AbortReason.None;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> ReceiveAsync(Memory<byte> buffer)
-    {
-        var read = await _socket.ReceiveAsync(buffer, SocketFlags.None);
-        _lastActivity = Environment.TickCount64;
-        return read;
-    }
+    /// <summary>The socket, for receives awaited directly by the exchange (a wrapper would cost a state machine per read).</summary>
+    public Socket Socket => _socket;
+
+    /// <summary>Records progress, pushing the idle timeout back.</summary>
+    public void Touch() => _lastActivity = Environment.TickCount64;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(ReadOnlyMemory<byte> buffer)

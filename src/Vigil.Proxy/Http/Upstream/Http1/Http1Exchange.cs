@@ -1,7 +1,10 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
+using Vigil.Balancing;
 
 namespace Vigil.Proxy.Http.Upstream.Http1;
 
@@ -28,176 +31,222 @@ internal static class Http1Exchange
 
     private static readonly byte[] LastChunk = "0\r\n\r\n"u8.ToArray();
 
-    /// <summary>Runs the exchange; never throws. KeepAlive says whether the connection may carry another request.</summary>
+    /// <summary>
+    /// Forwards one request on <paramref name="connection"/> (an idle one from the pool, or null to
+    /// connect), then keeps or closes the connection. Never throws. One async method on purpose:
+    /// every nested async call that suspends costs its own state-machine box per request.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<(UpstreamResult Result, bool KeepAlive)> RunAsync(HttpContext context, Http1Connection connection,
-        RequestFraming framing, string rawTarget, string host)
+    public static async ValueTask<UpstreamResult> RunAsync(HttpContext context, Http1Connection? connection, Http1ConnectionPool connections,
+        IPEndPoint endPoint, string host, PoolOptions pool, RequestFraming framing, string rawTarget, bool replayable, CancellationToken cancellationToken)
     {
-        var phase = Phase.Sending;
-        var received = 0; // response bytes read, 1xx heads included
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            var request = context.Request;
-            var write = connection.WriteBuffer;
-            var headLength = RequestHead.Write(request, rawTarget, host, framing, write);
-            if (headLength == RequestHead.Unsendable)
-                return (new UpstreamResult(UpstreamOutcome.Refused, new InvalidOperationException("a request header holds CR, LF or NUL")), false);
-            if (headLength == RequestHead.TooSmall)
+            var reused = connection is not null;
+            if (connection is null)
             {
-                // Rare: a head beyond 16 KiB (big cookies). Sent alone from a larger rented buffer.
-                if (!await SendLargeHeadAsync(request, rawTarget, host, framing, connection))
-                    return (new UpstreamResult(UpstreamOutcome.Refused, new InvalidOperationException("request head larger than 1 MiB")), false);
-                headLength = 0;
+                try
+                {
+                    connection = await Http1Connection.ConnectAsync(endPoint, pool.ConnectTimeout, context.RequestAborted);
+                    connections.CountOpened();
+                }
+                catch (Exception ex)
+                {
+                    // Refused, unreachable or timed out: nothing was sent, so HttpProxy may try another backend.
+                    return new UpstreamResult(context.RequestAborted.IsCancellationRequested
+                        ? UpstreamOutcome.ClientAborted : UpstreamOutcome.FailedBeforeResponse, ex);
+                }
             }
 
-            if (framing == RequestFraming.None) await connection.SendAsync(write.AsMemory(0, headLength));
-            else
+            connection.Begin(pool.ResponseTimeout, context.RequestAborted, cancellationToken);
+            UpstreamResult result;
+            var keepAlive = false;
+            var phase = Phase.Sending;
+            var received = 0; // response bytes read, 1xx heads included
+            bool clean;
+            try
             {
-                var pending = headLength;
-                var reader = request.BodyReader;
-                while (true)
+                var request = context.Request;
+                var write = connection.WriteBuffer;
+                var headLength = RequestHead.Write(request, rawTarget, host, framing, write);
+                if (headLength == RequestHead.Unsendable)
+                { result = new UpstreamResult(UpstreamOutcome.Refused, new InvalidOperationException("a request header holds CR, LF or NUL")); goto done; }
+                if (headLength == RequestHead.TooSmall)
                 {
-                    phase = Phase.ReadingClient;
-                    var read = await reader.ReadAsync();
-                    var body = read.Buffer;
-                    phase = Phase.Sending;
-                    foreach (var segment in body)
-                        pending = await AppendBodyAsync(connection, pending, segment, framing == RequestFraming.Chunked);
-                    reader.AdvanceTo(body.End);
-                    if (read.IsCompleted || read.IsCanceled) break;
-                    // Send what this read gave before waiting on the client again: the body streams.
-                    if (pending > 0) await connection.SendAsync(write.AsMemory(0, pending));
-                    pending = 0;
-                }
-                if (framing == RequestFraming.Chunked)
-                {
-                    if (pending + LastChunk.Length > write.Length)
-                    {
-                        await connection.SendAsync(write.AsMemory(0, pending));
-                        pending = 0;
-                    }
-                    LastChunk.CopyTo(write, pending);
-                    pending += LastChunk.Length;
-                }
-                if (pending > 0) await connection.SendAsync(write.AsMemory(0, pending));
-            }
-
-            // The response head, after any 1xx interim responses (RFC 9110 §15.2).
-            phase = Phase.WaitingHead;
-            var buffer = connection.ReadBuffer;
-            var filled = 0;
-            var isHead = HttpMethods.IsHead(request.Method);
-            ResponseHead head;
-            while (true)
-            {
-                if (filled > 0)
-                {
-                    var status = ResponseHead.TryParse(buffer.AsSpan(0, filled), isHead, out head);
-                    if (status == ParseStatus.Malformed) return (Malformed("malformed response head"), false);
-                    if (status == ParseStatus.Done)
-                    {
-                        // 101 answers an upgrade this upstream never asks for: the backend is confused.
-                        if (head.Status == StatusCodes.Status101SwitchingProtocols) return (Malformed("unexpected 101 Switching Protocols"), false);
-                        if (head.Status >= 200) break;
-                        filled -= head.Length;
-                        buffer.AsSpan(head.Length, filled).CopyTo(buffer);
-                        continue;
-                    }
-                    if (filled == buffer.Length) return (Malformed($"response head larger than {buffer.Length} bytes"), false);
-                }
-                var n = await connection.ReceiveAsync(buffer.AsMemory(filled));
-                if (n == 0)
-                {
-                    return received == 0
-                        ? (new UpstreamResult(UpstreamOutcome.FailedBeforeResponse, new IOException("the backend closed the connection without a response")), false)
-                        : (Malformed("the backend closed the connection inside the response head"), false);
-                }
-                received += n;
-                filled += n;
-                phase = Phase.Receiving;
-            }
-
-            var response = context.Response;
-            ResponseHeaders.Copy(buffer, head, response);
-            var writer = response.BodyWriter;
-            var start = head.Length;
-            var keepAlive = head.KeepAlive;
-            switch (head.Framing)
-            {
-                case BodyFraming.None:
-                    if (filled > start) keepAlive = false; // bytes after a bodiless response: do not trust the stream
-                    break;
-
-                case BodyFraming.ContentLength:
-                {
-                    var remaining = head.ContentLength;
-                    var available = filled - start;
-                    var take = (int)Math.Min(remaining, available);
-                    writer.Write(buffer.AsSpan(start, take));
-                    remaining -= take;
-                    if (available > take) keepAlive = false;
-                    while (remaining > 0)
-                    {
-                        phase = Phase.WritingClient;
-                        if (await FlushAsync(writer)) return (ClientGone(), false);
-                        phase = Phase.Receiving;
-                        var n = await connection.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(remaining, buffer.Length)));
-
-                        if (n == 0) return (Truncated(), false);
-                        writer.Write(buffer.AsSpan(0, n));
-                        remaining -= n;
-                    }
-                    break;
+                    // Rare: a head beyond 16 KiB (big cookies). Sent alone from a larger rented buffer.
+                    if (!await SendLargeHeadAsync(request, rawTarget, host, framing, connection))
+                    { result = new UpstreamResult(UpstreamOutcome.Refused, new InvalidOperationException("request head larger than 1 MiB")); goto done; }
+                    headLength = 0;
                 }
 
-                case BodyFraming.Chunked:
+                if (framing == RequestFraming.None) await connection.SendAsync(write.AsMemory(0, headLength));
+                else
                 {
-                    var decoder = new ChunkedDecoder();
-                    var consumed = decoder.Decode(buffer.AsSpan(start, filled - start), writer);
-                    if (consumed < 0) return (Malformed("malformed chunked body"), false);
-                    if (consumed < filled - start) keepAlive = false;
-                    while (!decoder.IsDone)
-                    {
-                        phase = Phase.WritingClient;
-                        if (await FlushAsync(writer)) return (ClientGone(), false);
-                        phase = Phase.Receiving;
-                        var n = await connection.ReceiveAsync(buffer);
-                        if (n == 0) return (Truncated(), false);
-                        consumed = decoder.Decode(buffer.AsSpan(0, n), writer);
-                        if (consumed < 0) return (Malformed("malformed chunked body"), false);
-                        if (consumed < n) keepAlive = false;
-                    }
-                    break;
-                }
-
-                case BodyFraming.UntilClose:
-                {
-                    writer.Write(buffer.AsSpan(start, filled - start));
+                    var pending = headLength;
+                    var reader = request.BodyReader;
                     while (true)
                     {
-                        phase = Phase.WritingClient;
-                        if (await FlushAsync(writer)) return (ClientGone(), false);
-                        phase = Phase.Receiving;
-                        var n = await connection.ReceiveAsync(buffer);
-                        if (n == 0) break; // RFC 9112 §6.3 rule 8: the close ends the body
-                        writer.Write(buffer.AsSpan(0, n));
+                        phase = Phase.ReadingClient;
+                        var read = await reader.ReadAsync();
+                        var body = read.Buffer;
+                        phase = Phase.Sending;
+                        foreach (var segment in body)
+                            pending = await AppendBodyAsync(connection, pending, segment, framing == RequestFraming.Chunked);
+                        reader.AdvanceTo(body.End);
+                        if (read.IsCompleted || read.IsCanceled) break;
+                        // Send what this read gave before waiting on the client again: the body streams.
+                        if (pending > 0) await connection.SendAsync(write.AsMemory(0, pending));
+                        pending = 0;
                     }
-                    break;
+                    if (framing == RequestFraming.Chunked)
+                    {
+                        if (pending + LastChunk.Length > write.Length)
+                        {
+                            await connection.SendAsync(write.AsMemory(0, pending));
+                            pending = 0;
+                        }
+                        LastChunk.CopyTo(write, pending);
+                        pending += LastChunk.Length;
+                    }
+                    if (pending > 0) await connection.SendAsync(write.AsMemory(0, pending));
                 }
+
+                // The response head, after any 1xx interim responses (RFC 9110 §15.2).
+                phase = Phase.WaitingHead;
+                var buffer = connection.ReadBuffer;
+                var filled = 0;
+                var isHead = HttpMethods.IsHead(request.Method);
+                ResponseHead head;
+                while (true)
+                {
+                    if (filled > 0)
+                    {
+                        var status = ResponseHead.TryParse(buffer.AsSpan(0, filled), isHead, out head);
+                        if (status == ParseStatus.Malformed) { result = Malformed("malformed response head"); goto done; }
+                        if (status == ParseStatus.Done)
+                        {
+                            // 101 answers an upgrade this upstream never asks for: the backend is confused.
+                            if (head.Status == StatusCodes.Status101SwitchingProtocols) { result = Malformed("unexpected 101 Switching Protocols"); goto done; }
+                            if (head.Status >= 200) break;
+                            filled -= head.Length;
+                            buffer.AsSpan(head.Length, filled).CopyTo(buffer);
+                            continue;
+                        }
+                        if (filled == buffer.Length) { result = Malformed($"response head larger than {buffer.Length} bytes"); goto done; }
+                    }
+                    var n = await connection.Socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None);
+                    connection.Touch();
+                    if (n == 0)
+                    {
+                        result = received == 0
+                            ? new UpstreamResult(UpstreamOutcome.FailedBeforeResponse, new IOException("the backend closed the connection without a response"))
+                            : Malformed("the backend closed the connection inside the response head");
+                        goto done;
+                    }
+                    received += n;
+                    filled += n;
+                    phase = Phase.Receiving;
+                }
+
+                var response = context.Response;
+                ResponseHeaders.Copy(buffer, head, response);
+                var writer = response.BodyWriter;
+                var start = head.Length;
+                keepAlive = head.KeepAlive;
+                switch (head.Framing)
+                {
+                    case BodyFraming.None:
+                        if (filled > start) keepAlive = false; // bytes after a bodiless response: do not trust the stream
+                        break;
+
+                    case BodyFraming.ContentLength:
+                        {
+                            var remaining = head.ContentLength;
+                            var available = filled - start;
+                            var take = (int)Math.Min(remaining, available);
+                            writer.Write(buffer.AsSpan(start, take));
+                            remaining -= take;
+                            if (available > take) keepAlive = false;
+                            while (remaining > 0)
+                            {
+                                phase = Phase.WritingClient;
+                                if (await FlushAsync(writer)) { result = ClientGone(); goto done; }
+                                phase = Phase.Receiving;
+                                var n = await connection.Socket.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(remaining, buffer.Length)), SocketFlags.None);
+                                connection.Touch();
+                                if (n == 0) { result = Truncated(); goto done; }
+                                writer.Write(buffer.AsSpan(0, n));
+                                remaining -= n;
+                            }
+                            break;
+                        }
+
+                    case BodyFraming.Chunked:
+                        {
+                            var decoder = new ChunkedDecoder();
+                            var consumed = decoder.Decode(buffer.AsSpan(start, filled - start), writer);
+                            if (consumed < 0) { result = Malformed("malformed chunked body"); goto done; }
+                            if (consumed < filled - start) keepAlive = false;
+                            while (!decoder.IsDone)
+                            {
+                                phase = Phase.WritingClient;
+                                if (await FlushAsync(writer)) { result = ClientGone(); goto done; }
+                                phase = Phase.Receiving;
+                                var n = await connection.Socket.ReceiveAsync(buffer, SocketFlags.None);
+                                connection.Touch();
+                                if (n == 0) { result = Truncated(); goto done; }
+                                consumed = decoder.Decode(buffer.AsSpan(0, n), writer);
+                                if (consumed < 0) { result = Malformed("malformed chunked body"); goto done; }
+                                if (consumed < n) keepAlive = false;
+                            }
+                            break;
+                        }
+
+                    case BodyFraming.UntilClose:
+                        {
+                            writer.Write(buffer.AsSpan(start, filled - start));
+                            while (true)
+                            {
+                                phase = Phase.WritingClient;
+                                if (await FlushAsync(writer)) { result = ClientGone(); goto done; }
+                                phase = Phase.Receiving;
+                                var n = await connection.Socket.ReceiveAsync(buffer, SocketFlags.None);
+                                connection.Touch();
+                                if (n == 0) break; // RFC 9112 §6.3 rule 8: the close ends the body
+                                writer.Write(buffer.AsSpan(0, n));
+                            }
+                            break;
+                        }
+                }
+                // A response that fit in the first read is left unflushed: Kestrel sends it with the
+                // headers when the request ends, in one write. Once the headers went out, Kestrel no
+                // longer flushes at the end (unless it chunks), so the last bytes are flushed here.
+                if (response.HasStarted)
+                {
+                    phase = Phase.WritingClient;
+                    if (await FlushAsync(writer)) { result = ClientGone(); goto done; }
+                }
+                result = UpstreamResult.Forwarded;
             }
-            // A response that fit in the first read is left unflushed: Kestrel sends it with the
-            // headers when the request ends, in one write. Once the headers went out, Kestrel no
-            // longer flushes at the end (unless it chunks), so the last bytes are flushed here.
-            if (response.HasStarted)
+            catch (Exception ex)
             {
-                phase = Phase.WritingClient;
-                if (await FlushAsync(writer)) return (ClientGone(), false);
+                result = new UpstreamResult(Classify(phase, received, connection, context), ex);
             }
-            return (UpstreamResult.Forwarded, keepAlive);
-        }
-        catch (Exception ex)
-        {
-            return (new UpstreamResult(Classify(phase, received, connection, context), ex), false);
+
+        done:
+            clean = connection.End();
+            if (result.Outcome == UpstreamOutcome.Forwarded && keepAlive && clean) connections.Return(connection);
+            else connection.Dispose();
+
+            // RFC 9112 §9.3.1: a connection the backend closed while idle shows up as no response at
+            // all; an idempotent request without a body is sent again once, on a fresh connection.
+            if (result.Outcome == UpstreamOutcome.FailedBeforeResponse && reused && replayable && attempt == 0
+                && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                connection = null;
+                continue;
+            }
+            return result;
         }
     }
 

@@ -1,7 +1,8 @@
 // In-process side-by-side of the two L7 upstreams: one HttpProxy on Kestrel per upstream (YARP's
 // IHttpForwarder and Vigil's Http1Upstream), same pool of backends, driven by wrk in interleaved
 // rounds so both see the same machine load. Reports req/s, p99 and allocated bytes per request
-// (GC.GetTotalAllocatedBytes over the round, whole process, divided by the requests wrk counted).
+// (GC.GetTotalAllocatedBytes over the round, whole process, divided by the requests wrk counted) and
+// the proxy process's CPU time per request (steadier than req/s when other work shares the machine).
 // Usage: Vigil.L7Bench --backend 127.0.0.1:18081 [--backend ...] [--rounds 5] [--duration 5s]
 //        [--connections 64] [--threads 2] [--path /] [--serve] [--alloc-profile]
 //        (--serve: just run both proxies; --alloc-profile: sampled allocations by type first)
@@ -97,7 +98,7 @@ if (profile)
     }
 }
 
-var results = proxies.ToDictionary(p => p.Name, _ => new List<(double Rps, double P99, double Alloc)>());
+var results = proxies.ToDictionary(p => p.Name, _ => new List<(double Rps, double P99, double Alloc, double Cpu)>());
 for (var round = 0; round < rounds; round++)
 {
     // Alternate the order each round so neither always runs first.
@@ -106,13 +107,17 @@ for (var round = 0; round < rounds; round++)
     {
         GC.Collect();
         var before = GC.GetTotalAllocatedBytes(precise: true);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var (requests, rps, p99) = await Wrk(port, duration);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
         var perRequest = requests == 0 ? 0 : (double)allocated / requests;
-        results[name].Add((rps, p99, perRequest));
-        Console.WriteLine($"round {round + 1} {name,-6} {rps,10:F0} req/s  p99 {p99,7:F2} ms  {perRequest,8:F0} B/req  ({requests} requests)");
+        var cpuPerRequest = requests == 0 ? 0 : cpu.TotalMicroseconds / requests;
+        results[name].Add((rps, p99, perRequest, cpuPerRequest));
+        Console.WriteLine($"round {round + 1} {name,-6} {rps,10:F0} req/s  p99 {p99,7:F2} ms  {perRequest,8:F0} B/req  {cpuPerRequest,6:F1} CPU us/req  ({requests} requests)");
     }
 }
+if (rounds == 0) return 0;
 Console.WriteLine();
 Console.WriteLine($"median over {rounds} rounds ({connections} connections, {duration} each, path {path}):");
 foreach (var (name, list) in results)
@@ -122,7 +127,7 @@ foreach (var (name, list) in results)
         var sorted = values.Order().ToArray();
         return sorted[sorted.Length / 2];
     }
-    Console.WriteLine($"  {name,-6} {Median(list.Select(r => r.Rps)),10:F0} req/s  p99 {Median(list.Select(r => r.P99)),7:F2} ms  {Median(list.Select(r => r.Alloc)),8:F0} B/req");
+    Console.WriteLine($"  {name,-6} {Median(list.Select(r => r.Rps)),10:F0} req/s  p99 {Median(list.Select(r => r.P99)),7:F2} ms  {Median(list.Select(r => r.Alloc)),8:F0} B/req  {Median(list.Select(r => r.Cpu)),6:F1} CPU us/req");
 }
 var ratio = results["http1"].Zip(results["yarp"], (h, y) => h.Rps / y.Rps).Order().ToArray();
 Console.WriteLine($"  http1/yarp req/s ratio per round: {string.Join(" ", ratio.Select(r => r.ToString("F2")))}");

@@ -230,6 +230,42 @@ public class Http1UpstreamTests
         Assert.True(origin.Connections >= 2);
     }
 
+    [Fact]
+    public async Task A_post_never_goes_out_on_a_connection_the_origin_already_closed()
+    {
+        // A request with a body cannot be replayed, so an idle connection is probed before use: the
+        // origin's close is seen and the POST goes out on a fresh connection.
+        using var origin = new RawOrigin((_, body) => RawOrigin.Text($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\n\r\n{body}", close: true));
+        var pool = PoolOf(origin.Address);
+        await using var proxy = await StartAsync(pool);
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await proxy.Client.PostAsync("/", new StringContent($"post {i}"));
+            Assert.Equal($"post {i}", await response.Content.ReadAsStringAsync());
+            await Task.Delay(50); // the origin's FIN arrives while the connection is idle
+        }
+        Assert.Equal(3, origin.Connections);
+        Assert.Equal(0, pool.Backends[0].Counters.Failures);
+    }
+
+    [Fact]
+    public async Task A_post_lost_on_a_reused_connection_is_not_replayed()
+    {
+        // The origin answers the first request, then takes the second and closes without a word: a
+        // POST may have had effects, so it is not sent again; HttpProxy answers 502 and counts it.
+        var served = 0;
+        using var origin = new RawOrigin((_, _) => Interlocked.Increment(ref served) == 1
+            ? RawOrigin.Text("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            : ([], true));
+        var pool = PoolOf(origin.Address);
+        await using var proxy = await StartAsync(pool);
+        Assert.Equal("ok", await proxy.Client.GetStringAsync("/"));
+        using var response = await proxy.Client.PostAsync("/", new StringContent("once"));
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(2, Volatile.Read(ref served));
+        Assert.Equal(1, pool.Backends[0].Counters.Failures);
+    }
+
     [Theory]
     [InlineData("garbage\r\n\r\n")]
     [InlineData("HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n")]

@@ -26,13 +26,18 @@ internal sealed class Http1ConnectionPool
     public int IdleCount => Volatile.Read(ref _count);
 
     /// <summary>An idle connection still fit for a request, or null; unfit ones are closed on the way.</summary>
-    public Http1Connection? Rent()
+    /// <param name="probe">
+    /// Ask the socket whether the backend closed it (a poll(2) per request). A request that may be
+    /// replayed skips it: if the backend closed the connection, no response byte comes back and the
+    /// request is sent again on a fresh connection, so the common GET saves a system call.
+    /// </param>
+    public Http1Connection? Rent(bool probe)
     {
         var now = Environment.TickCount64;
         while (_idle.TryDequeue(out var connection))
         {
             Interlocked.Decrement(ref _count);
-            if (connection.IsReusable(now, _maxIdleMs)) return connection;
+            if (connection.IsReusable(now, _maxIdleMs, probe)) return connection;
             connection.Dispose();
         }
         return null;

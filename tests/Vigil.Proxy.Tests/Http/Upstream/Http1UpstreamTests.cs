@@ -316,6 +316,23 @@ public class Http1UpstreamTests
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal(1, pool.Backends[0].Counters.Failures);
         Assert.Equal("o1", await proxy.Client.GetStringAsync("/"));
+        // Again on the connection the last request left in the pool (its idle timer already armed).
+        using var again = await proxy.Client.GetAsync("/slow");
+        Assert.Equal(HttpStatusCode.GatewayTimeout, again.StatusCode);
+        Assert.Equal(2, pool.Backends[0].Counters.Failures);
+    }
+
+    [Fact]
+    public async Task A_body_that_stalls_is_cut_after_the_response_timeout()
+    {
+        // Head and part of the body, then silence: the idle timeout also covers the streaming body.
+        using var origin = new RawOrigin((_, _) => RawOrigin.Text("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + new string('x', 40000)));
+        var pool = TestPools.Create("web", [origin.Address], o => o with { ResponseTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var proxy = await StartAsync(pool);
+        var started = DateTime.UtcNow;
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => proxy.Client.GetByteArrayAsync("/"));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15)); // not the client's 20 s timeout
+        Assert.Equal(1, pool.Backends[0].Counters.Failures);
     }
 
     [Fact]

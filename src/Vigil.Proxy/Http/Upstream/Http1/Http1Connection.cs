@@ -31,6 +31,7 @@ internal sealed class Http1Connection : IDisposable
     private long _lastActivity;
     private long _timeoutMs;
     private int _busy;
+    private int _armed;
     private int _abortReason;
     private CancellationTokenRegistration _clientAborted;
     private CancellationTokenRegistration _callerCanceled;
@@ -96,10 +97,14 @@ internal sealed class Http1Connection : IDisposable
     public void Begin(TimeSpan timeout, CancellationToken clientAborted, CancellationToken callerCanceled)
     {
         Requests++;
+        var previousTimeoutMs = _timeoutMs;
         _timeoutMs = (long)timeout.TotalMilliseconds;
         _lastActivity = Environment.TickCount64;
         Volatile.Write(ref _busy, 1);
-        _timer.Change(timeout, Timeout.InfiniteTimeSpan);
+        // The timer stays armed across requests (it re-arms itself while the connection is busy), so
+        // a request only pays for a timer change when the connection was idle long enough to disarm it.
+        // A shorter timeout than the armed one (a reload changed the pool) re-arms at once.
+        if (Interlocked.CompareExchange(ref _armed, 1, 0) == 0 || _timeoutMs < previousTimeoutMs) _timer.Change(timeout, Timeout.InfiniteTimeSpan);
         if (clientAborted.CanBeCanceled)
             _clientAborted = clientAborted.UnsafeRegister(static state => ((Http1Connection)state!).Abort(AbortReason.Client), this);
         // The caller giving up counts as a timeout, as it does for YarpUpstream.
@@ -125,20 +130,39 @@ internal sealed class Http1Connection : IDisposable
     /// <summary>Records progress, pushing the idle timeout back.</summary>
     public void Touch() => _lastActivity = Environment.TickCount64;
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> buffer)
+    /// <summary>Sends all of <paramref name="buffer"/>; completes without a state machine when the kernel takes it at once (the usual case).</summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> buffer)
     {
-        while (!buffer.IsEmpty)
+        var pending = _socket.SendAsync(buffer, SocketFlags.None);
+        if (pending.IsCompletedSuccessfully && pending.Result == buffer.Length)
         {
-            var sent = await _socket.SendAsync(buffer, SocketFlags.None);
-            _lastActivity = Environment.TickCount64;
+            Touch();
+            return default;
+        }
+        return SendRestAsync(pending, buffer);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendRestAsync(ValueTask<int> pending, ReadOnlyMemory<byte> buffer)
+    {
+        while (true)
+        {
+            var sent = await pending;
+            Touch();
             buffer = buffer[sent..];
+            if (buffer.IsEmpty) return;
+            pending = _socket.SendAsync(buffer, SocketFlags.None);
         }
     }
 
     private void OnTimer()
     {
-        if (Volatile.Read(ref _busy) == 0) return; // fired late, for a request that already ended
+        if (Volatile.Read(ref _busy) == 0)
+        {
+            // Idle: disarm. A request that began meanwhile saw the timer armed and did not arm it, so re-check.
+            Volatile.Write(ref _armed, 0);
+            if (Volatile.Read(ref _busy) == 0 || Interlocked.CompareExchange(ref _armed, 1, 0) != 0) return;
+        }
         var idle = Environment.TickCount64 - Volatile.Read(ref _lastActivity);
         var timeout = Volatile.Read(ref _timeoutMs);
         if (idle >= timeout) Abort(AbortReason.TimedOut);

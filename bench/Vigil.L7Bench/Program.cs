@@ -4,7 +4,7 @@
 // (GC.GetTotalAllocatedBytes over the round, whole process, divided by the requests wrk counted) and
 // the proxy process's CPU time per request (steadier than req/s when other work shares the machine).
 // Usage: Vigil.L7Bench --backend 127.0.0.1:18081 [--backend ...] [--rounds 5] [--duration 5s]
-//        [--connections 64] [--threads 2] [--path /] [--serve] [--alloc-profile]
+//        [--connections 64] [--threads 2] [--path /] [--serve] [--alloc-profile] [--inline]
 //        (--serve: just run both proxies; --alloc-profile: sampled allocations by type first)
 using System.Diagnostics;
 using System.Net;
@@ -26,6 +26,7 @@ var threads = 2;
 var path = "/";
 var serve = false;
 var profile = false;
+var inline = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -38,6 +39,7 @@ for (var i = 0; i < args.Length; i++)
         case "--path": path = args[++i]; break;
         case "--serve": serve = true; break;
         case "--alloc-profile": profile = true; break;
+        case "--inline": inline = true; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
@@ -61,6 +63,9 @@ foreach (var (name, port, upstream) in proxies)
         new Dictionary<string, Pool> { ["web"] = pool }, upstream, NullLogger.Instance, new HttpProxyOptions { ListenerName = name });
     var builder = WebApplication.CreateSlimBuilder();
     builder.Logging.ClearProviders();
+    // Kestrel's socket I/O continuations inline on the epoll thread instead of a thread-pool hop
+    // (pair with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 for the upstream sockets).
+    if (inline) builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
     builder.WebHost.UseKestrel(k =>
     {
         k.AddServerHeader = false;

@@ -41,7 +41,8 @@ internal static class RequestHead
         foreach (var (name, values) in headers)
         {
             if (IsHopByHop(name) || (nominates && IsNominated(connection, name))) continue;
-            if (framing != RequestFraming.ContentLength && name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)) continue;
+            // A re-chunked body has no length; a bodiless request keeps its "Content-Length: 0" (RFC 9110 §8.6).
+            if (framing == RequestFraming.Chunked && name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)) continue;
             if (!sawHost && name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase)) sawHost = true;
             for (var i = 0; i < values.Count; i++)
             {

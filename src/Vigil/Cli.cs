@@ -96,7 +96,7 @@ public static class Cli
 
     internal static Daemon CreateDaemon(Func<ConfigLoadResult> load, ILoggerFactory loggerFactory)
     {
-        var services = new RuntimeServices(TimeProvider.System, loggerFactory, YarpUpstream.Create(loggerFactory), new HealthProbeFactory());
+        var services = new RuntimeServices(TimeProvider.System, loggerFactory, UpstreamFactory.Create(UpstreamFactory.FromEnvironment(), loggerFactory), new HealthProbeFactory());
         return new Daemon(load, services);
     }
 

@@ -22,9 +22,9 @@ namespace Vigil.Proxy.Tests.Http;
 internal sealed class ProxyServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly YarpUpstream _upstream;
+    private readonly IUpstream _upstream;
 
-    private ProxyServer(WebApplication app, YarpUpstream upstream, HttpProxy proxy, HttpClient client)
+    private ProxyServer(WebApplication app, IUpstream upstream, HttpProxy proxy, HttpClient client)
     {
         _app = app;
         _upstream = upstream;
@@ -34,10 +34,13 @@ internal sealed class ProxyServer : IAsyncDisposable
 
     public HttpProxy Proxy { get; }
     public HttpClient Client { get; }
+    public IUpstream Upstream => _upstream;
 
-    public static async Task<ProxyServer> StartAsync(RouteTable routes, IEnumerable<Pool> pools, HttpProxyOptions? options = null, ILogger? logger = null)
+    /// <param name="upstream">The upstream to use (owned by the server); by default the one VIGIL_UPSTREAM names, so the whole suite can run over either.</param>
+    public static async Task<ProxyServer> StartAsync(RouteTable routes, IEnumerable<Pool> pools, HttpProxyOptions? options = null, ILogger? logger = null,
+        IUpstream? upstream = null)
     {
-        var upstream = YarpUpstream.Create();
+        upstream ??= UpstreamFactory.Create(UpstreamFactory.FromEnvironment());
         var proxy = new HttpProxy(routes, pools.ToDictionary(p => p.Name), upstream, logger ?? NullLogger.Instance,
             options ?? new HttpProxyOptions { ListenerName = "test" });
         var builder = WebApplication.CreateSlimBuilder();
@@ -53,8 +56,8 @@ internal sealed class ProxyServer : IAsyncDisposable
     }
 
     /// <summary>One route taking everything to <paramref name="pool"/>.</summary>
-    public static Task<ProxyServer> StartAsync(Pool pool, HttpProxyOptions? options = null, ILogger? logger = null) =>
-        StartAsync(new RouteTable([new RouteOptions { Name = "all", Pool = pool.Name }]), [pool], options, logger);
+    public static Task<ProxyServer> StartAsync(Pool pool, HttpProxyOptions? options = null, ILogger? logger = null, IUpstream? upstream = null) =>
+        StartAsync(new RouteTable([new RouteOptions { Name = "all", Pool = pool.Name }]), [pool], options, logger, upstream);
 
     public async ValueTask DisposeAsync()
     {
@@ -62,7 +65,7 @@ internal sealed class ProxyServer : IAsyncDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await _app.StopAsync(cts.Token);
         await _app.DisposeAsync();
-        _upstream.Dispose();
+        (_upstream as IDisposable)?.Dispose();
     }
 }
 

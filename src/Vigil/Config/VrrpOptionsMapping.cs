@@ -34,6 +34,8 @@ public sealed partial record VrrpInstanceConfig
         Interface = Interface,
         Ipv6 = Family == AddressFamily.InterNetworkV6,
         UnicastPeers = UnicastPeers,
+        // vmac: adverts leave from the macvlan the VmacAddressActuator creates, so switches learn the virtual MAC.
+        VmacInterface = Vmac ? "vrrp." + Vrid.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
     };
 
     /// <summary>How a new master announces its addresses (garp_repeat, garp_interval).</summary>

@@ -49,9 +49,12 @@ public sealed class Redundancy : IAsyncDisposable
             var tracking = new VrrpTracking(config.Track, current, logger);
             await tracking.StartAsync();
             var vips = config.VirtualAddresses.Select(a => a.Address).ToArray();
-            IVirtualAddressActuator addresses = config.AddressMode == VrrpAddressMode.Bind
-                ? new BindAddressActuator((take, ct) => bind(vips, take, ct))
-                : new InterfaceAddressActuator(config.Interface, config.VirtualAddresses, config.ToAnnounceOptions(), logger);
+            IVirtualAddressActuator addresses = config switch
+            {
+                { AddressMode: VrrpAddressMode.Bind } => new BindAddressActuator((take, ct) => bind(vips, take, ct)),
+                { Vmac: true } => new VmacAddressActuator(config.Interface, (byte)config.Vrid, config.VirtualAddresses, config.ToAnnounceOptions(), logger),
+                _ => new InterfaceAddressActuator(config.Interface, config.VirtualAddresses, config.ToAnnounceOptions(), logger),
+            };
             IVrrpTransport transport = config.Transport == VrrpTransportKind.Udp
                 ? new UdpVrrpTransport(config.Udp!.Listen, config.Udp.Peers)
                 : new RawVrrpTransport(config.ToRawTransportOptions());

@@ -63,7 +63,9 @@ public sealed class Http1Upstream : IUpstream, IDisposable
         if (headers.ContainsKey(HeaderNames.Expect)) return false;
         var target = features.Get<IHttpRequestFeature>()?.RawTarget;
         if (string.IsNullOrEmpty(target)) return false;
-        rawTarget = target;
+        // RFC 9112 §3.2: origin-form ("/path?q") or asterisk-form go as sent; an absolute-form target
+        // (a client talking to Vigil as to a forward proxy) is rebuilt as origin-form for the backend.
+        rawTarget = target[0] == '/' || target == "*" ? target : request.PathBase + request.Path + request.QueryString;
 
         var bodyDetection = features.Get<IHttpRequestBodyDetectionFeature>();
         var canHaveBody = bodyDetection?.CanHaveBody ?? request.ContentLength > 0;

@@ -377,4 +377,19 @@ public class Http1UpstreamTests
         Assert.Contains("\r\nX-Forwarded-Host: shop.example\r\n", head);
         Assert.DoesNotContain("Connection:", head);
     }
+
+    [Fact]
+    public async Task An_absolute_form_target_reaches_the_backend_in_origin_form()
+    {
+        using var origin = new RawOrigin((_, _) => RawOrigin.Text("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+        await using var proxy = await StartAsync(PoolOf(origin.Address));
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(proxy.Client.BaseAddress!.Host, proxy.Client.BaseAddress.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync("GET http://shop.example/abs?x=1 HTTP/1.1\r\nHost: shop.example\r\nConnection: close\r\n\r\n"u8.ToArray());
+        using var reader = new StreamReader(stream);
+        var answer = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.StartsWith("HTTP/1.1 200 OK", answer);
+        Assert.StartsWith("GET /abs?x=1 HTTP/1.1\r\n", origin.Heads.Single());
+    }
 }

@@ -74,7 +74,8 @@ for round in $(seq 1 "$ROUNDS"); do
     printf 'round %s  ' "$round"; run_wrk "${names[$j]}" "${urls[$j]}"
   done
 done
-for pid in $YARP_PID $HTTP1_PID; do ps -o rss=,args= -p "$pid" | awk '{printf "RSS after run: %.0f MB  %s\n", $1/1024, $0}' | cut -c1-60; done
+ps -o rss= -p "$YARP_PID" | awk '{printf "vigil-yarp RSS after run: %.0f MB\n", $1/1024}'
+ps -o rss= -p "$HTTP1_PID" | awk '{printf "vigil-http1 RSS after run: %.0f MB\n", $1/1024}'
 echo
 awk '{n[$1]++; r[$1, n[$1]]=$2; q[$1, n[$1]]=$3}
   function median(arr, name, cnt,   i, j, t, v) { for (i = 1; i <= cnt; i++) v[i] = arr[name, i];

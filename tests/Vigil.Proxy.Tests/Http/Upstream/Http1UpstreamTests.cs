@@ -377,4 +377,63 @@ public class Http1UpstreamTests
         Assert.Contains("\r\nX-Forwarded-Host: shop.example\r\n", head);
         Assert.DoesNotContain("Connection:", head);
     }
+
+    [Fact]
+    public async Task An_absolute_form_target_reaches_the_backend_in_origin_form()
+    {
+        using var origin = new RawOrigin((_, _) => RawOrigin.Text("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+        await using var proxy = await StartAsync(PoolOf(origin.Address));
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(proxy.Client.BaseAddress!.Host, proxy.Client.BaseAddress.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync("GET http://shop.example/abs?x=1 HTTP/1.1\r\nHost: shop.example\r\nConnection: close\r\n\r\n"u8.ToArray());
+        using var reader = new StreamReader(stream);
+        var answer = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.StartsWith("HTTP/1.1 200 OK", answer);
+        Assert.StartsWith("GET /abs?x=1 HTTP/1.1\r\n", origin.Heads.Single());
+    }
+
+    [Fact]
+    public async Task A_request_head_larger_than_the_write_buffer_is_sent_whole()
+    {
+        using var origin = new RawOrigin((_, _) => RawOrigin.Text("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+        await using var proxy = await StartAsync(PoolOf(origin.Address));
+        var big = new string('c', 24 * 1024);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/big");
+        request.Headers.TryAddWithoutValidation("X-Big", big);
+        using var response = await proxy.Client.SendAsync(request);
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+        Assert.Contains($"\r\nX-Big: {big}\r\n", origin.Heads.Single());
+        Assert.Equal("ok", await proxy.Client.GetStringAsync("/after")); // and the connection is still in step
+        Assert.Equal(1, origin.Connections);
+    }
+
+    [Fact]
+    public async Task A_response_head_beyond_the_cap_is_answered_502()
+    {
+        using var origin = new RawOrigin((_, _) => RawOrigin.Text(
+            "HTTP/1.1 200 OK\r\nX-Huge: " + new string('h', 40 * 1024) + "\r\nContent-Length: 2\r\n\r\nok"));
+        var pool = PoolOf(origin.Address);
+        await using var proxy = await StartAsync(pool);
+        using var response = await proxy.Client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(1, pool.Backends[0].Counters.Failures);
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_is_not_held_against_the_backend()
+    {
+        await using var origin = await Origin.StartAsync("o1");
+        var pool = TestPools.Create("web", origin);
+        await using var proxy = await StartAsync(pool);
+        using var cts = new CancellationTokenSource();
+        var pending = proxy.Client.GetAsync("/gate", cts.Token);
+        await origin.GateEntered.WaitAsync(TimeSpan.FromSeconds(10));
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+        for (var i = 0; i < 500 && pool.Backends[0].Counters.Active != 0; i++) await Task.Delay(20);
+        Assert.Equal(0, pool.Backends[0].Counters.Active);
+        Assert.Equal(0, pool.Backends[0].Counters.Failures);
+        Assert.Equal("o1", await proxy.Client.GetStringAsync("/"));
+    }
 }

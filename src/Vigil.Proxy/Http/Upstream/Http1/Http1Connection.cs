@@ -30,9 +30,10 @@ internal sealed class Http1Connection : IDisposable
     private readonly Timer _timer;
     private long _lastActivity;
     private long _timeoutMs;
-    private int _busy;
+    private int _state; // Idle, Busy or Aborted: an abort only ever hits a connection in use
     private int _armed;
     private int _abortReason;
+    private const int Idle = 0, Busy = 1, AbortedState = 2;
     private CancellationTokenRegistration _clientAborted;
     private CancellationTokenRegistration _callerCanceled;
     private bool _disposed;
@@ -100,7 +101,7 @@ internal sealed class Http1Connection : IDisposable
         var previousTimeoutMs = _timeoutMs;
         _timeoutMs = (long)timeout.TotalMilliseconds;
         _lastActivity = Environment.TickCount64;
-        Volatile.Write(ref _busy, 1);
+        Volatile.Write(ref _state, Busy);
         // The timer stays armed across requests (it re-arms itself while the connection is busy), so
         // a request only pays for a timer change when the connection was idle long enough to disarm it.
         // A shorter timeout than the armed one (a reload changed the pool) re-arms at once.
@@ -115,13 +116,13 @@ internal sealed class Http1Connection : IDisposable
     /// <summary>Ends the exchange; true when nothing cut the connection meanwhile.</summary>
     public bool End()
     {
-        Volatile.Write(ref _busy, 0);
-        // Waits for a running callback, so after this the connection is ours alone again.
+        // Waits for a running callback, so after this only the timer can still try to abort.
         _clientAborted.Dispose();
         _clientAborted = default;
         _callerCanceled.Dispose();
         _callerCanceled = default;
-        return Aborted == AbortReason.None;
+        // Busy → Idle, unless an abort won first; from Idle a late timer can no longer cut the socket.
+        return Interlocked.CompareExchange(ref _state, Idle, Busy) == Busy;
     }
 
     /// <summary>The socket, for receives awaited directly by the exchange (a wrapper would cost a state machine per read).</summary>
@@ -157,11 +158,11 @@ internal sealed class Http1Connection : IDisposable
 
     private void OnTimer()
     {
-        if (Volatile.Read(ref _busy) == 0)
+        if (Volatile.Read(ref _state) != Busy)
         {
             // Idle: disarm. A request that began meanwhile saw the timer armed and did not arm it, so re-check.
             Volatile.Write(ref _armed, 0);
-            if (Volatile.Read(ref _busy) == 0 || Interlocked.CompareExchange(ref _armed, 1, 0) != 0) return;
+            if (Volatile.Read(ref _state) != Busy || Interlocked.CompareExchange(ref _armed, 1, 0) != 0) return;
         }
         var idle = Environment.TickCount64 - Volatile.Read(ref _lastActivity);
         var timeout = Volatile.Read(ref _timeoutMs);
@@ -173,10 +174,11 @@ internal sealed class Http1Connection : IDisposable
         }
     }
 
-    /// <summary>Cuts the socket so a pending send or receive fails at once; the first reason wins.</summary>
+    /// <summary>Cuts the socket of a connection in use so a pending send or receive fails at once; the first reason wins.</summary>
     public void Abort(AbortReason reason)
     {
-        if (Interlocked.CompareExchange(ref _abortReason, (int)reason, 0) != 0) return;
+        if (Interlocked.CompareExchange(ref _state, AbortedState, Busy) != Busy) return;
+        Volatile.Write(ref _abortReason, (int)reason);
         _socket.Dispose();
     }
 

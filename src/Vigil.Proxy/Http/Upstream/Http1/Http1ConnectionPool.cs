@@ -1,23 +1,21 @@
-using System.Collections.Concurrent;
-
 namespace Vigil.Proxy.Http.Upstream.Http1;
 
 /// <summary>
-/// The idle keep-alive connections to one backend. Lock-free (a <see cref="ConcurrentQueue{T}"/>,
-/// which reuses its ring segment once warm, so renting and returning allocate nothing) and capped,
-/// so a burst does not leave hundreds of idle sockets behind.
+/// The idle keep-alive connections to one backend: a fixed array of slots taken and filled with
+/// Interlocked operations (lock-free, nothing allocated per request), capped so a burst does not
+/// leave hundreds of idle sockets behind. Lowest slot first, like a stack: the same few hot
+/// connections carry the traffic, and the rest age out and are closed.
 /// </summary>
 internal sealed class Http1ConnectionPool
 {
-    private readonly ConcurrentQueue<Http1Connection> _idle = new();
-    private readonly int _maxIdle;
+    private readonly Http1Connection?[] _slots;
     private readonly long _maxIdleMs;
     private int _count;
     private long _opened;
 
     public Http1ConnectionPool(int maxIdle, TimeSpan maxIdleTime)
     {
-        _maxIdle = maxIdle;
+        _slots = new Http1Connection?[maxIdle];
         _maxIdleMs = (long)maxIdleTime.TotalMilliseconds;
     }
 
@@ -33,10 +31,15 @@ internal sealed class Http1ConnectionPool
     /// </param>
     public Http1Connection? Rent(bool probe)
     {
-        var now = Environment.TickCount64;
-        while (_idle.TryDequeue(out var connection))
+        var slots = _slots;
+        long now = 0;
+        for (var i = 0; i < slots.Length && Volatile.Read(ref _count) > 0; i++)
         {
+            if (Volatile.Read(ref slots[i]) is null) continue;
+            var connection = Interlocked.Exchange(ref slots[i], null);
+            if (connection is null) continue; // another request took it first
             Interlocked.Decrement(ref _count);
+            if (now == 0) now = Environment.TickCount64;
             if (connection.IsReusable(now, _maxIdleMs, probe)) return connection;
             connection.Dispose();
         }
@@ -45,24 +48,28 @@ internal sealed class Http1ConnectionPool
 
     public void CountOpened() => Interlocked.Increment(ref _opened);
 
-    /// <summary>Keeps a connection that ended its exchange cleanly, or closes it when the pool is full.</summary>
+    /// <summary>Keeps a connection that ended its exchange cleanly, or closes it when every slot is full.</summary>
     public void Return(Http1Connection connection)
     {
-        if (Interlocked.Increment(ref _count) > _maxIdle)
-        {
-            Interlocked.Decrement(ref _count);
-            connection.Dispose();
-            return;
-        }
         connection.IdleSince = Environment.TickCount64;
-        _idle.Enqueue(connection);
+        // Counted before it is visible, so the count never reads lower than the slots hold and Rent never stops early.
+        Interlocked.Increment(ref _count);
+        var slots = _slots;
+        for (var i = 0; i < slots.Length; i++)
+        {
+            if (Volatile.Read(ref slots[i]) is not null) continue;
+            if (Interlocked.CompareExchange(ref slots[i], connection, null) is null) return;
+        }
+        Interlocked.Decrement(ref _count);
+        connection.Dispose();
     }
 
     /// <summary>Closes every idle connection (the upstream is being disposed).</summary>
     public void Clear()
     {
-        while (_idle.TryDequeue(out var connection))
+        for (var i = 0; i < _slots.Length; i++)
         {
+            if (Interlocked.Exchange(ref _slots[i], null) is not { } connection) continue;
             Interlocked.Decrement(ref _count);
             connection.Dispose();
         }

@@ -1,0 +1,73 @@
+using System.Text;
+using Vigil.Proxy.Http.Upstream.Http1;
+
+namespace Vigil.Proxy.Tests.Http.Upstream;
+
+public class ResponseHeadTests
+{
+    private static (ParseStatus Status, ResponseHead Head) Parse(string text, bool head = false)
+    {
+        var status = ResponseHead.TryParse(Encoding.Latin1.GetBytes(text), head, out var parsed);
+        return (status, parsed);
+    }
+
+    [Fact]
+    public void Parses_a_content_length_response()
+    {
+        const string text = "HTTP/1.1 201 Created\r\nContent-Length: 12\r\nX-A: b\r\n\r\nbody...";
+        var (status, head) = Parse(text);
+        Assert.Equal(ParseStatus.Done, status);
+        Assert.Equal(201, head.Status);
+        Assert.Equal(BodyFraming.ContentLength, head.Framing);
+        Assert.Equal(12, head.ContentLength);
+        Assert.True(head.KeepAlive);
+        Assert.Equal(text.IndexOf("body", StringComparison.Ordinal), head.Length);
+    }
+
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", false, "Chunked", true)]
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", false, "Chunked", false)]
+    [InlineData("HTTP/1.1 200 OK\r\n\r\n", false, "UntilClose", false)]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\n", false, "ContentLength", false)]
+    [InlineData("HTTP/1.0 200 OK\r\nContent-Length: 5\r\nConnection: keep-alive\r\n\r\n", false, "ContentLength", false)]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", true, "None", true)]
+    [InlineData("HTTP/1.1 204 No Content\r\n\r\n", false, "None", true)]
+    [InlineData("HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n", false, "None", true)]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false, "None", true)]
+    [InlineData("HTTP/1.1 200 OK\nContent-Length: 1\n\n", false, "ContentLength", true)]
+    public void Decides_framing_and_reuse_by_RFC_9112_section_6_3(string text, bool head, string framing, bool keepAlive)
+    {
+        var (status, parsed) = Parse(text, head);
+        Assert.Equal(ParseStatus.Done, status);
+        Assert.Equal(framing, parsed.Framing.ToString());
+        Assert.Equal(keepAlive, parsed.KeepAlive);
+    }
+
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Le")]
+    [InlineData("HTTP/1.1 200")]
+    [InlineData("")]
+    public void Asks_for_more_until_the_head_is_complete(string text) => Assert.Equal(ParseStatus.Incomplete, Parse(text).Status);
+
+    [Theory]
+    [InlineData("HTTP/2 200\r\n\r\n")]
+    [InlineData("HTTP/1.1 20 OK\r\n\r\n")]
+    [InlineData("HTTP/1.1 099 Low\r\n\r\n")]
+    [InlineData("HTTP/1.1 200OK\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nName : value\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\n: value\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nA: 1\r\n folded\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 1, 1\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nX: a\u0001b\r\n\r\n")]
+    public void Rejects_malformed_heads(string text) => Assert.Equal(ParseStatus.Malformed, Parse(text).Status);
+
+    [Fact]
+    public void Notes_when_Connection_names_other_headers()
+    {
+        Assert.True(Parse("HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Private\r\nContent-Length: 0\r\n\r\n").Head.ConnectionNamesOthers);
+        Assert.False(Parse("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n").Head.ConnectionNamesOthers);
+    }
+}

@@ -1,3 +1,5 @@
 using Vigil;
+using Vigil.Hosting;
 
+InlineIo.Configure();
 return await Cli.RunAsync(args);

@@ -37,6 +37,8 @@ public sealed class HttpListenerHost : IListenerHost
             kestrel.Listen(config.ListenEndPoint, o => o.Protocols = HttpProtocols.Http1);
         });
         builder.WebHost.UseShutdownTimeout(config.DrainTimeout);
+        if (InlineIo.Enabled)
+            builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         _app = builder.Build();
         _app.Run(context => Volatile.Read(ref _proxy).InvokeAsync(context));
     }

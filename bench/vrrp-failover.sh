@@ -6,6 +6,7 @@
 # sees: the longest gap between consecutive echo replies around that instant (last reply from A to first reply
 # from B, ±5 ms ping resolution). Median of RUNS runs per implementation/interval.
 # Needs root, iproute2, keepalived, iputils ping. Usage: bench/vrrp-failover.sh [RUNS]   (default 5)
+# CASES="vigil 100,keepalived 100" picks the implementation/interval pairs (default: all five).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-${RUNS:-5}}
@@ -57,6 +58,7 @@ start_node() { # impl ns src prio interval_ms -> pid (process group leader)
     ip netns exec "$ns" setsid "$NODE_OUT/Vigil.VrrpNode" eth0 "$src" "$prio" "$ms" "$VIP/24" >>"$log" 2>&1 &
   else
     local dir=$WORK/ka-$ns; mkdir -p "$dir"
+    rm -f "$dir"/*.pid # a SIGKILLed keepalived leaves them, and the next start in this namespace then gives up
     local int; int=$(awk -v ms="$ms" 'BEGIN { printf "%g", ms / 1000 }')
     cat >"$dir/keepalived.conf" <<CONF
 global_defs {
@@ -141,7 +143,8 @@ median() { grep -v x | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(
 
 echo "| implementation | advert_interval | Master_Down_Interval (backup, prio 100) | failover median (ms) | runs (ms) |"
 echo "|---|---|---|---|---|"
-for case in "keepalived 1000" "vigil 1000" "keepalived 100" "vigil 100" "vigil 20"; do
+IFS=',' read -r -a CASES <<<"${CASES:-keepalived 1000,vigil 1000,keepalived 100,vigil 100,vigil 20}"
+for case in "${CASES[@]}"; do
   set -- $case
   results=()
   for _ in $(seq "$RUNS"); do results+=("$(one_run "$1" "$2")"); done

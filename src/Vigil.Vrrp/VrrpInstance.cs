@@ -16,8 +16,9 @@ namespace Vigil.Vrrp;
 /// <summary>
 /// One virtual router: composes the codec, the election, a transport, the address actuator and tracking.
 /// Elections and adverts run on the <see cref="VrrpTimerLoop"/> thread; received packets are decoded on the
-/// receive task and posted there; address changes, notify scripts and <see cref="StateChanged"/> run in order
-/// on a per-instance actuator task so a slow <c>ip</c> never delays an advert.
+/// instance's own receive thread (not the thread pool, so a starved pool cannot delay them into a false
+/// takeover) and posted there; address changes, notify scripts and <see cref="StateChanged"/> run in order
+/// on a per-instance actuator task so a slow script never delays an advert.
 /// The instance owns and disposes its transport and its address actuator.
 /// </summary>
 public sealed class VrrpInstance : ILoopClient, IAsyncDisposable

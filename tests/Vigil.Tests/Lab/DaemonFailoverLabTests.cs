@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace Vigil.Tests.Lab;
+
+/// <summary>
+/// The real daemon, as operators run it: two `vigil run -c FILE` processes in network namespaces doing
+/// VRRP over raw IP protocol 112 on eth0, each proxying the virtual address 10.77.0.50:80 to an origin
+/// in its own namespace, and a client namespace asking the virtual address through a bridge.
+/// </summary>
+[Collection("lab")]
+public sealed class DaemonFailoverLabTests : IDisposable
+{
+    private const string Vip = "10.77.0.50";
+    private const string Url = $"http://{Vip}/";
+    private const int AdvertMs = 100;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    private readonly ITestOutputHelper _output;
+    private readonly string _directory = Directory.CreateTempSubdirectory("vigil-lab-").FullName;
+    private readonly List<LabProcess> _processes = [];
+    private Netns? _lab;
+
+    public DaemonFailoverLabTests(ITestOutputHelper output) => _output = output;
+
+    /// <summary>RFC 9568 §6.1: Master_Down_Interval = 3 × Master_Adver_Interval + Skew_Time, Skew_Time = (256 − priority) × interval / 256.</summary>
+    private static TimeSpan MasterDownInterval(int priority) => TimeSpan.FromMilliseconds(3 * AdvertMs + (256 - priority) * AdvertMs / 256.0);
+
+    [NetnsFact]
+    public async Task KillRestartAndStopTheMasterDaemonKeepTheVirtualAddressAnswering()
+    {
+        _lab = new Netns(
+            ("lb1", "10.77.0.11/24", "02:77:00:00:01:11"),
+            ("lb2", "10.77.0.12/24", "02:77:00:00:01:12"),
+            ("client", "10.77.0.100/24", "02:77:00:00:01:99"));
+        foreach (var lb in (string[])["lb1", "lb2"])
+        {
+            // The backup's listener binds the virtual address it does not hold yet (docs/redundancy.md).
+            Exec(lb, "sysctl", "-qw", "net.ipv4.ip_nonlocal_bind=1");
+            StartOrigin(lb);
+        }
+        var lb1 = StartVigil("lb1", 150);
+        var lb2 = StartVigil("lb2", 100);
+
+        // 1. The higher priority wins: lb1 is master, holds the address, and the client is answered by it.
+        await Eventually("lb1 master holding the VIP, lb2 backup", Patience,
+            () => State("lb1") == "master" && State("lb2") == "backup" && HoldsVip("lb1") && !HoldsVip("lb2"));
+        await Eventually("the client answered by lb1", TimeSpan.FromSeconds(5), () => ClientGet()?.Contains("origin lb1", StringComparison.Ordinal) == true);
+
+        // 2. SIGKILL of the master: no priority 0, the address stays on lb1's dead interface. lb2 takes over
+        //    when its Master_Down_Interval runs out, and its gratuitous ARPs move the client.
+        var probe = new ClientProbe(_lab, "client", Url);
+        probe.Start();
+        await Eventually("the probe answered", TimeSpan.FromSeconds(5), () => probe.AnsweredSince(TimeSpan.Zero, "origin lb1"));
+        var killedAt = probe.Now;
+        lb1.Kill();
+        var takeover = await Eventually("lb2 holding the VIP after lb1's SIGKILL", TimeSpan.FromSeconds(5), () => HoldsVip("lb2"));
+        await Eventually("the client answered by lb2", TimeSpan.FromSeconds(5), () => probe.AnsweredSince(killedAt, "origin lb2"));
+        await Task.Delay(300);
+        await probe.StopAsync();
+        var (killGap, killFailures) = probe.LongestGap();
+        Report($"SIGKILL of the master: lb2 held the VIP {takeover.TotalMilliseconds:F0} ms after the kill (Master_Down_Interval {MasterDownInterval(100).TotalMilliseconds:F0} ms); " +
+            $"longest client gap {killGap.TotalMilliseconds:F0} ms, {killFailures} failed of {probe.Results.Count} requests");
+        Assert.Equal("master", State("lb2"));
+        // A bounded wait, not a benchmark: the margin covers process start-up of `ip` under a loaded CI machine.
+        Assert.True(takeover < MasterDownInterval(100) + TimeSpan.FromSeconds(1.5), $"takeover took {takeover.TotalMilliseconds:F0} ms");
+
+        // 3. lb1 comes back: it removes the address its crash left behind, preempts (preempt defaults to
+        //    true) and lb2 releases the address; the client keeps being answered.
+        probe = new ClientProbe(_lab, "client", Url);
+        probe.Start();
+        var restartedAt = probe.Now;
+        lb1 = StartVigil("lb1", 150);
+        var preempted = await Eventually("lb1 master again and lb2 backup without the VIP", Patience,
+            () => State("lb1") == "master" && State("lb2") == "backup" && HoldsVip("lb1") && !HoldsVip("lb2"));
+        await Eventually("the client answered by lb1 after preemption", TimeSpan.FromSeconds(5), () => probe.AnsweredSince(restartedAt + preempted, "origin lb1"));
+        await probe.StopAsync();
+        var (preemptGap, preemptFailures) = probe.LongestGap();
+        Report($"restart of lb1 (preempt): master again {preempted.TotalMilliseconds:F0} ms after the process start; " +
+            $"longest client gap {preemptGap.TotalMilliseconds:F0} ms, {preemptFailures} failed of {probe.Results.Count} requests");
+        Assert.True(probe.Results.Count(r => r.Body is not null) > 0);
+
+        // 4. SIGTERM of the master: it sends priority 0 (RFC 9568 §6.4.3), releases its addresses and exits;
+        //    lb2 takes over after Skew_Time instead of a whole Master_Down_Interval.
+        probe = new ClientProbe(_lab, "client", Url);
+        probe.Start();
+        await Eventually("the probe answered", TimeSpan.FromSeconds(5), () => probe.AnsweredSince(TimeSpan.Zero, "origin lb1"));
+        var termAt = probe.Now;
+        var term = Stopwatch.StartNew();
+        lb1.Terminate();
+        var resigned = await Eventually("lb2 holding the VIP after lb1's SIGTERM", TimeSpan.FromSeconds(5), () => HoldsVip("lb2"));
+        using (var exit = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+        {
+            await lb1.WaitForExitAsync(exit.Token);
+        }
+        var exited = term.Elapsed;
+        await Eventually("the client answered by lb2 after the SIGTERM", TimeSpan.FromSeconds(5), () => probe.AnsweredSince(termAt, "origin lb2"));
+        await Task.Delay(300);
+        await probe.StopAsync();
+        var (termGap, termFailures) = probe.LongestGap();
+        Report($"SIGTERM of the master: lb2 held the VIP {resigned.TotalMilliseconds:F0} ms after the signal (Skew_Time {MasterDownInterval(100).TotalMilliseconds - 3 * AdvertMs:F0} ms), " +
+            $"lb1 exited after {exited.TotalMilliseconds:F0} ms with code {lb1.ExitCode}; longest client gap {termGap.TotalMilliseconds:F0} ms, {termFailures} failed of {probe.Results.Count} requests");
+        Assert.Equal(0, lb1.ExitCode);
+        Assert.DoesNotContain(Vip + "/24", _lab.Addresses("lb1"));
+        Assert.Contains("10.77.0.11/24", _lab.Addresses("lb1"));
+        Assert.Equal("master", State("lb2"));
+        Assert.Contains("origin lb2", ClientGet());
+    }
+
+    private void Exec(string host, params string[] command)
+    {
+        var (exitCode, output) = _lab!.Exec(host, command);
+        if (exitCode != 0) throw new InvalidOperationException($"{host}: {string.Join(' ', command)}: exit {exitCode}: {output}");
+    }
+
+    /// <summary>A plain origin on the node's loopback, answering "origin lbN" so the client sees which node served it.</summary>
+    private void StartOrigin(string host)
+    {
+        var root = Directory.CreateDirectory(Path.Combine(_directory, "origin-" + host)).FullName;
+        File.WriteAllText(Path.Combine(root, "index.html"), $"origin {host}\n");
+        _processes.Add(new LabProcess("origin " + host, _lab!.Ns(host), "/usr/bin/python3", "-m", "http.server", "8081", "--bind", "127.0.0.1", "--directory", root));
+    }
+
+    private LabProcess StartVigil(string host, int priority)
+    {
+        var config = Path.Combine(_directory, host + ".yaml");
+        File.WriteAllText(config, $$"""
+            node: { name: {{host}} }
+            admin: { listen: 127.0.0.1:9090 }
+            pools:
+              web:
+                backends: [ { address: 127.0.0.1:8081 } ]
+            listeners:
+              - name: www
+                protocol: http
+                listen: {{Vip}}:80
+                routes:
+                  - { match: { path_prefix: / }, pool: web }
+            vrrp:
+              - name: front
+                interface: eth0
+                vrid: 51
+                priority: {{priority}}
+                advert_interval: {{AdvertMs}}ms
+                virtual_addresses: [ {{Vip}}/24 ]
+                address_mode: netlink
+            """);
+        // vigil.dll is built next to this assembly through the project reference to src/Vigil.
+        var vigil = Path.Combine(AppContext.BaseDirectory, "vigil.dll");
+        var dotnet = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+        var process = new LabProcess("vigil " + host, _lab!.Ns(host), dotnet, vigil, "run", "-c", config);
+        _processes.Add(process);
+        return process;
+    }
+
+    private bool HoldsVip(string host) => _lab!.Addresses(host).Contains(Vip + "/24");
+
+    /// <summary>The node's VRRP state from its own admin API (inside its namespace), or null while it does not answer.</summary>
+    private string? State(string host)
+    {
+        var (exitCode, output) = _lab!.Exec(host, "curl", "-s", "--max-time", "1", "http://127.0.0.1:9090/api/status");
+        if (exitCode != 0) return null;
+        try
+        {
+            using var status = JsonDocument.Parse(output);
+            return status.RootElement.GetProperty("vrrp")[0].GetProperty("state").GetString();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private string? ClientGet()
+    {
+        var (exitCode, output) = _lab!.Exec("client", "curl", "-s", "--max-time", "2", Url);
+        return exitCode == 0 ? output : null;
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds; returns how long it took, fails with the daemons' logs after <paramref name="timeout"/>.</summary>
+    private async Task<TimeSpan> Eventually(string what, TimeSpan timeout, Func<bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (condition()) return clock.Elapsed;
+            await Task.Delay(20);
+        }
+        Assert.Fail($"timed out after {timeout.TotalSeconds:F0} s waiting for: {what}\n" +
+            $"lb1 addresses: {string.Join(", ", _lab!.Addresses("lb1"))}; lb2 addresses: {string.Join(", ", _lab.Addresses("lb2"))}; " +
+            $"lb1 state {State("lb1") ?? "-"}, lb2 state {State("lb2") ?? "-"}");
+        return clock.Elapsed;
+    }
+
+    private void Report(string line)
+    {
+        _output.WriteLine(line);
+        Console.WriteLine(line);
+    }
+
+    public void Dispose()
+    {
+        // Processes first: a namespace with a process inside outlives `ip netns del`.
+        foreach (var process in _processes)
+        {
+            process.Dispose();
+            if (process.Label.StartsWith("vigil", StringComparison.Ordinal))
+            {
+                _output.WriteLine($"--- {process.Label} (pid {process.Id}) log ---");
+                _output.WriteLine(process.Log);
+            }
+        }
+        _lab?.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

@@ -12,9 +12,18 @@ internal sealed class LabProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
+    private readonly Action<string>? _onLine;
+
     public LabProcess(string label, string ns, params string[] command)
+        : this(label, ns, null, command)
+    {
+    }
+
+    /// <param name="onLine">Called with each line of output as it arrives (on a thread-pool thread).</param>
+    public LabProcess(string label, string ns, Action<string>? onLine, params string[] command)
     {
         Label = label;
+        _onLine = onLine;
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in (string[])["netns", "exec", ns, .. command])
         {
@@ -58,6 +67,7 @@ internal sealed class LabProcess : IDisposable
     {
         if (line is null) return;
         lock (_log) _log.AppendLine(line);
+        _onLine?.Invoke(line);
     }
 
     public void Dispose()

@@ -52,6 +52,8 @@ public sealed class DaemonFailoverLabTests : IDisposable
         await Eventually("the client answered by lb1", TimeSpan.FromSeconds(5), () => ClientGet()?.Contains("origin lb1", StringComparison.Ordinal) == true);
 
         var lb2Transitions = Counter("lb2", "transitions");
+        using var wire = new WireCapture(_lab, "client");
+        await Eventually("tcpdump listening in the client namespace", TimeSpan.FromSeconds(5), () => wire.Listening);
 
         // 2. SIGKILL of the master: no priority 0, the address stays on lb1's dead interface. lb2 takes over
         //    when its Master_Down_Interval runs out, and its gratuitous ARPs move the client.
@@ -59,12 +61,21 @@ public sealed class DaemonFailoverLabTests : IDisposable
         {
             await Eventually("the probe answered by lb1", TimeSpan.FromSeconds(5), () => probe.AnsweredSince(TimeSpan.Zero, "origin lb1"));
             var killedAt = _clock.Elapsed;
+            var killedUnix = WireCapture.UnixNow;
             lb1.Kill();
             var takeover = await Eventually("lb2 holding the VIP after lb1's SIGKILL", TimeSpan.FromSeconds(5), () => HoldsVip("lb2"));
             await Eventually("the client answered by lb2", TimeSpan.FromSeconds(5), () => probe.AnsweredSince(killedAt, "origin lb2"));
             await Task.Delay(300);
             probe.Dispose();
             var (gap, failures, requests) = probe.LongestGap();
+            // On the wire: lb1's last advert, then lb2's first advert and first gratuitous ARP as master.
+            var firstLb2 = await OnWire(wire, "lb2's first advert after the kill", e => e.Mac == Lb2Mac && !e.IsGarp && e.At > killedUnix);
+            var firstLb2Garp = await OnWire(wire, "lb2's first gratuitous ARP after the kill", e => e.Mac == Lb2Mac && e.IsGarp && e.At > killedUnix);
+            var lastLb1 = wire.Events.Last(e => e.Mac == Lb1Mac && !e.IsGarp && e.At < firstLb2.At);
+            Report($"SIGKILL on the wire: lb1's last advert -> lb2's first advert {Ms(firstLb2.At - lastLb1.At)} ms, -> lb2's first gratuitous ARP {Ms(firstLb2Garp.At - lastLb1.At)} ms");
+            // RFC 9568 §6.4.2: a backup declares the master down only after Master_Down_Interval of silence.
+            Assert.True(firstLb2.At - lastLb1.At >= 3 * AdvertMs / 1000.0, $"lb2 took over after only {Ms(firstLb2.At - lastLb1.At)} ms of silence");
+            Assert.Equal(100, firstLb2.Priority);
             Report($"SIGKILL of the master: lb2 held the VIP {takeover.TotalMilliseconds:F0} ms after the kill (Master_Down_Interval {MasterDownInterval(100).TotalMilliseconds:F0} ms); " +
                 $"first answer from lb2 {(probe.FirstAnswerSince(killedAt, "origin lb2") - killedAt).TotalMilliseconds:F0} ms after the kill; " +
                 $"longest client gap {gap.TotalMilliseconds:F0} ms of {requests} requests, failures: {failures}; lb2 state transitions while lb1 was alive: {lb2Transitions}");
@@ -83,6 +94,7 @@ public sealed class DaemonFailoverLabTests : IDisposable
         using (var probe = new ClientProbe(_lab, "client", Url, _clock))
         {
             await Eventually("the probe answered by lb2", TimeSpan.FromSeconds(5), () => probe.AnsweredSince(TimeSpan.Zero, "origin lb2"));
+            var restartedUnix = WireCapture.UnixNow;
             lb1 = StartVigil("lb1", 150);
             var preempted = await Eventually("lb1 master again and lb2 backup without the VIP", Patience,
                 () => State("lb1") == "master" && State("lb2") == "backup" && HoldsVip("lb1") && !HoldsVip("lb2"));
@@ -95,6 +107,12 @@ public sealed class DaemonFailoverLabTests : IDisposable
             var (gap, failures, requests) = probe.LongestGap();
             Report($"restart of lb1 (preempt): master again {preempted.TotalMilliseconds:F0} ms after the process start; " +
                 $"longest client gap {gap.TotalMilliseconds:F0} ms of {requests} requests, failures: {failures}");
+            var lb1Takes = await OnWire(wire, "restarted lb1's first advert", e => e.Mac == Lb1Mac && !e.IsGarp && e.At > restartedUnix);
+            var lb1Garp = await OnWire(wire, "restarted lb1's first gratuitous ARP", e => e.Mac == Lb1Mac && e.IsGarp && e.At > restartedUnix);
+            var lb2StepsDown = wire.Events.LastOrDefault(e => e.Mac == Lb2Mac && !e.IsGarp && e.At >= lb1Takes.At);
+            Report($"preemption on the wire: lb1's first advert -> its first gratuitous ARP {Ms(lb1Garp.At - lb1Takes.At)} ms" +
+                (lb2StepsDown.Mac is null ? "" : $"; lb2's last advert (stepping down) {Ms(lb2StepsDown.At - lb1Takes.At)} ms after lb1's first"));
+            Assert.Equal(150, lb1Takes.Priority);
         }
 
         // 4. SIGTERM of the master: it sends priority 0 (RFC 9568 §6.4.3), releases its addresses and exits;
@@ -103,6 +121,7 @@ public sealed class DaemonFailoverLabTests : IDisposable
         {
             await Eventually("the probe answered by lb1", TimeSpan.FromSeconds(5), () => probe.AnsweredSince(TimeSpan.Zero, "origin lb1"));
             var termAt = _clock.Elapsed;
+            var termUnix = WireCapture.UnixNow;
             lb1.Terminate();
             var resigned = await Eventually("lb2 holding the VIP after lb1's SIGTERM", TimeSpan.FromSeconds(5), () => HoldsVip("lb2"));
             using (var exit = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
@@ -117,6 +136,13 @@ public sealed class DaemonFailoverLabTests : IDisposable
             Report($"SIGTERM of the master: lb2 held the VIP {resigned.TotalMilliseconds:F0} ms after the signal (Skew_Time {MasterDownInterval(100).TotalMilliseconds - 3 * AdvertMs:F0} ms), " +
                 $"lb1 exited after {exited.TotalMilliseconds:F0} ms with code {lb1.ExitCode}; " +
                 $"first answer from lb2 {(probe.FirstAnswerSince(termAt, "origin lb2") - termAt).TotalMilliseconds:F0} ms after the signal; longest client gap {gap.TotalMilliseconds:F0} ms of {requests} requests, failures: {failures}");
+            // RFC 9568 §6.4.3: the resigning master sends priority 0; the backup waits Skew_Time, not Master_Down_Interval.
+            var resign = await OnWire(wire, "lb1's priority-0 advert", e => e.Mac == Lb1Mac && !e.IsGarp && e.At > termUnix && e.Priority == 0);
+            var lb2Takes = await OnWire(wire, "lb2's first advert after the priority-0 one", e => e.Mac == Lb2Mac && !e.IsGarp && e.At > resign.At);
+            var lb2Garp = await OnWire(wire, "lb2's first gratuitous ARP after the priority-0 advert", e => e.Mac == Lb2Mac && e.IsGarp && e.At > resign.At);
+            Report($"SIGTERM on the wire: lb1's priority-0 advert -> lb2's first advert {Ms(lb2Takes.At - resign.At)} ms, -> lb2's first gratuitous ARP {Ms(lb2Garp.At - resign.At)} ms " +
+                "(new connections sent in this window reach lb1, which no longer holds the address)");
+            Assert.True(lb2Takes.At - resign.At < MasterDownInterval(100).TotalSeconds, $"lb2 waited {Ms(lb2Takes.At - resign.At)} ms after the priority-0 advert");
             Assert.Equal(0, lb1.ExitCode);
             Assert.DoesNotContain(Vip + "/24", _lab.Addresses("lb1"));
             Assert.Contains("10.77.0.11/24", _lab.Addresses("lb1"));
@@ -124,6 +150,23 @@ public sealed class DaemonFailoverLabTests : IDisposable
             Assert.Contains("origin lb2", ClientGet());
         }
     }
+
+    /// <summary>The first captured event matching <paramref name="match"/>, waiting (bounded) for tcpdump's output to arrive.</summary>
+    private static async Task<WireEvent> OnWire(WireCapture wire, string what, Func<WireEvent, bool> match)
+    {
+        for (var i = 0; i < 150; i++)
+        {
+            foreach (var e in wire.Events)
+            {
+                if (match(e)) return e;
+            }
+            await Task.Delay(20);
+        }
+        Assert.Fail($"not seen on the wire within 3 s: {what}; captured: {string.Join("; ", wire.Events.TakeLast(20))}");
+        return default;
+    }
+
+    private static string Ms(double seconds) => (seconds * 1000).ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
 
     private void Exec(string host, params string[] command)
     {

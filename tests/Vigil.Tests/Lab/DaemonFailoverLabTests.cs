@@ -76,7 +76,7 @@ public sealed class DaemonFailoverLabTests : IDisposable
             // RFC 9568 §6.4.2: a backup declares the master down only after Master_Down_Interval of silence.
             Assert.True(firstLb2.At - lastLb1.At >= 3 * AdvertMs / 1000.0, $"lb2 took over after only {Ms(firstLb2.At - lastLb1.At)} ms of silence");
             Assert.Equal(100, firstLb2.Priority);
-            Report($"SIGKILL of the master: lb2 held the VIP {takeover.TotalMilliseconds:F0} ms after the kill (Master_Down_Interval {MasterDownInterval(100).TotalMilliseconds:F0} ms); " +
+            Report($"SIGKILL of the master: lb2 held the VIP (polled with ip) {takeover.TotalMilliseconds:F0} ms after the kill (Master_Down_Interval {MasterDownInterval(100).TotalMilliseconds:F0} ms); " +
                 $"first answer from lb2 {(probe.FirstAnswerSince(killedAt, "origin lb2") - killedAt).TotalMilliseconds:F0} ms after the kill; " +
                 $"longest client gap {gap.TotalMilliseconds:F0} ms of {requests} requests, failures: {failures}; lb2 state transitions while lb1 was alive: {lb2Transitions}");
             Assert.Equal("master", State("lb2"));
@@ -133,7 +133,7 @@ public sealed class DaemonFailoverLabTests : IDisposable
             await Task.Delay(300);
             probe.Dispose();
             var (gap, failures, requests) = probe.LongestGap();
-            Report($"SIGTERM of the master: lb2 held the VIP {resigned.TotalMilliseconds:F0} ms after the signal (Skew_Time {MasterDownInterval(100).TotalMilliseconds - 3 * AdvertMs:F0} ms), " +
+            Report($"SIGTERM of the master: lb2 held the VIP (polled with ip) {resigned.TotalMilliseconds:F0} ms after the signal (Skew_Time {MasterDownInterval(100).TotalMilliseconds - 3 * AdvertMs:F0} ms), " +
                 $"lb1 exited after {exited.TotalMilliseconds:F0} ms with code {lb1.ExitCode}; " +
                 $"first answer from lb2 {(probe.FirstAnswerSince(termAt, "origin lb2") - termAt).TotalMilliseconds:F0} ms after the signal; longest client gap {gap.TotalMilliseconds:F0} ms of {requests} requests, failures: {failures}");
             // RFC 9568 §6.4.3: the resigning master sends priority 0; the backup waits Skew_Time, not Master_Down_Interval.
@@ -148,6 +148,11 @@ public sealed class DaemonFailoverLabTests : IDisposable
             Assert.Contains("10.77.0.11/24", _lab.Addresses("lb1"));
             Assert.Equal("master", State("lb2"));
             Assert.Contains("origin lb2", ClientGet());
+            // Every advert lb2 saw came from a well-configured peer: none may have been dropped as invalid.
+            var (received, drops) = (Counter("lb2", "adverts_received"), Counter("lb2", "drops"));
+            Report($"lb2 counters: {received} adverts received, {drops} dropped");
+            Assert.True(received > 0);
+            Assert.Equal(0, drops);
         }
     }
 

@@ -39,12 +39,12 @@ public sealed class DaemonFailoverLabTests : IDisposable
             ("client", "10.77.0.100/24", "02:77:00:00:01:99"));
         foreach (var lb in (string[])["lb1", "lb2"])
         {
-            // The backup's listener binds the virtual address it does not hold yet (docs/redundancy.md).
+            // The backup's listener binds the virtual address it does not hold yet, as a deployed pair needs (issue 4).
             Exec(lb, "sysctl", "-qw", "net.ipv4.ip_nonlocal_bind=1");
             StartOrigin(lb);
         }
         var lb1 = StartVigil("lb1", 150);
-        var lb2 = StartVigil("lb2", 100);
+        StartVigil("lb2", 100);
 
         // 1. The higher priority wins: lb1 is master, holds the address, and the client is answered by it.
         await Eventually("lb1 master holding the VIP, lb2 backup", Patience,

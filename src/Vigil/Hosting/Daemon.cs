@@ -153,7 +153,15 @@ public sealed partial class Daemon : IAsyncDisposable
             IListenerHost host = config.Protocol == ListenerProtocol.Http
                 ? new HttpListenerHost(config, next.HttpProxies[config.Name], _services.LoggerFactory)
                 : new TcpListenerHost(config, () => Current, _services.Time, _services.LoggerFactory);
-            await host.StartAsync(cancellationToken);
+            try
+            {
+                await host.StartAsync(cancellationToken);
+            }
+            catch
+            {
+                await host.DisposeAsync();
+                throw;
+            }
             _listeners[key] = host;
         }
     }
@@ -166,7 +174,20 @@ public sealed partial class Daemon : IAsyncDisposable
         {
             foreach (var vip in vips)
                 if (take) _heldVips.Add(vip); else _heldVips.Remove(vip);
-            await ApplyListenersLockedAsync(Current, cancellationToken);
+            // On one host the old master may still have the address bound for a moment (it releases when
+            // it hears our first advert): retry the bind for up to two seconds.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await ApplyListenersLockedAsync(Current, cancellationToken);
+                    return;
+                }
+                catch (IOException) when (take && attempt < 40)
+                {
+                    await Task.Delay(50, cancellationToken);
+                }
+            }
         }
         finally
         {

@@ -153,6 +153,10 @@ public sealed class ThreeNodeLabTests(ITestOutputHelper output) : IDisposable
         await using var _a = a;
         await using var _b = b;
         await using var _d = d;
+        var transitions = new System.Collections.Concurrent.ConcurrentQueue<(long At, string Text)>();
+        void Log(object? sender, VrrpStateChangedEventArgs e) => transitions.Enqueue((VipWatch.Now, $"{e.Instance} {e.From}->{e.To}"));
+        b.StateChanged += Log;
+        d.StateChanged += Log;
 
         // Failover: a is killed; b (120) and d (100) race on Master_Down_Intervals 7.8 ms apart. The dead a
         // keeps its VIP (a crashed daemon's leftover, removed when it starts again) and is no master: it is
@@ -163,11 +167,16 @@ public sealed class ThreeNodeLabTests(ITestOutputHelper output) : IDisposable
         // A late rival would show up within a few intervals.
         await Task.Delay(interval * 5);
         await Eventually(() => !Holds("d"), b, d);
-        var failover = watch.Overlaps(failoverStart, VipWatch.Now, watch.Bit("b") | watch.Bit("d"));
+        var failoverEnd = VipWatch.Now;
+        var failover = watch.Overlaps(failoverStart, failoverEnd, watch.Bit("b") | watch.Bit("d"));
+        // The sampler does see two holders when there are: the dead a's leftover beside the new master b.
+        var leftover = watch.Overlaps(failoverStart, failoverEnd, watch.Bit("a") | watch.Bit("b"));
+        Assert.NotEmpty(leftover.Episodes);
 
         // Preempting return: a starts again (its leftover VIP removed first), waits Master_Down_Interval, takes
         // the VIP and advertises 150; b steps down and releases.
         await using var back = Router("a", 150, IntervalMs);
+        back.StateChanged += Log;
         await back.StartAsync();
         Assert.False(Holds("a"));
         var returnStart = VipWatch.Now;
@@ -176,15 +185,53 @@ public sealed class ThreeNodeLabTests(ITestOutputHelper output) : IDisposable
         await Task.Delay(interval * 5);
         var returnEnd = VipWatch.Now;
         var preempt = watch.Overlaps(returnStart, returnEnd, watch.Bit("a") | watch.Bit("b") | watch.Bit("d"));
+        var vacancy = watch.Vacancies(returnStart, returnEnd, watch.Bit("a") | watch.Bit("b") | watch.Bit("d"));
         // The window saw the handover itself: b held the VIP at its start and a at its end.
         var window = watch.Between(returnStart, returnEnd);
         Assert.True((window[0].Holders & watch.Bit("b")) != 0 && (window[^1].Holders & watch.Bit("a")) != 0,
             "the sampler missed the handover");
 
+        // When each transition's address change was done, from the kill; and how late each router's timer loop ran.
+        output.WriteLine("transitions (ms after the kill): " + string.Join(", ", transitions.Select(t =>
+            string.Create(CultureInfo.InvariantCulture, $"{Stopwatch.GetElapsedTime(failoverStart, t.At).TotalMilliseconds:0.0} {t.Text}"))));
+        output.WriteLine("timer loop max lateness (ms): " + string.Join(", ", _loops.Select(l =>
+            l.MaxLateness.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture))));
         output.WriteLine($"failover (a killed, b vs d): {failover}");
+        output.WriteLine($"  (sampler check: dead a's leftover VIP beside b: {leftover})");
         output.WriteLine($"preempting return (a vs b, d): {preempt}");
+        output.WriteLine($"  (nobody holding the VIP during the return: {vacancy})");
         AssertWithinOneInterval("failover", failover, interval);
         AssertWithinOneInterval("preempting return", preempt, interval);
+    }
+
+    [LabFact]
+    public async Task RouterSteppingDownJustAfterTakingOverReleasesTheVipAtOnce()
+    {
+        // The race above, made certain: b takes over from the killed a and, while it is still sending its
+        // gratuitous-ARP repeats (3 × 100 ms apart by default), the address owner (255, which starts as master
+        // and advertises at once) appears on d. b must release within an advert interval, not after its repeats.
+        const int IntervalMs = 100;
+        var interval = TimeSpan.FromMilliseconds(IntervalMs);
+        CreateLab();
+        var watch = _watch!;
+        await using var a = Router("a", 150, IntervalMs);
+        await using var b = Router("b", 120, IntervalMs);
+        await a.StartAsync();
+        await Eventually(() => a.State == VrrpState.Master && Holds("a"), a);
+        await b.StartAsync();
+        await Eventually(() => b.State == VrrpState.Backup && b.Counters.AdvertsReceived >= 2, a, b);
+
+        a.Crash();
+        await Eventually(() => b.State == VrrpState.Master, b);
+        var start = VipWatch.Now;
+        await using var owner = Router("d", 255, IntervalMs);
+        await owner.StartAsync();
+        await Eventually(() => owner.State == VrrpState.Master && b.State == VrrpState.Backup && Holds("d") && !Holds("b"), owner, b);
+        await Task.Delay(interval * 3);
+        var report = watch.Overlaps(start, VipWatch.Now, watch.Bit("b") | watch.Bit("d"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"owner master and b backup {Stopwatch.GetElapsedTime(start).TotalMilliseconds:0} ms after b became master: {report}"));
+        AssertWithinOneInterval("step-down during takeover", report, interval);
     }
 
     // An overlap counts from the end of the last clean sample before it to the start of the first clean one after,

@@ -86,7 +86,12 @@ internal sealed class VipWatch : IDisposable
     /// The episodes, between two <see cref="Now"/> readings, in which two or more of the hosts in <paramref name="mask"/>
     /// held the address: each from the start of the first sample that saw two holders to the end of the last one.
     /// </summary>
-    public OverlapReport Overlaps(long from, long to, int mask)
+    public OverlapReport Overlaps(long from, long to, int mask) => Stretches(from, to, mask, holders => holders >= 2);
+
+    /// <summary>The stretches, between two <see cref="Now"/> readings, in which none of the hosts in <paramref name="mask"/> held the address.</summary>
+    public OverlapReport Vacancies(long from, long to, int mask) => Stretches(from, to, mask, holders => holders == 0);
+
+    private OverlapReport Stretches(long from, long to, int mask, Func<int, bool> counts)
     {
         var samples = Between(from, to);
         var episodes = new List<OverlapEpisode>();
@@ -94,7 +99,7 @@ internal sealed class VipWatch : IDisposable
         var last = 0;
         for (var i = 0; i < samples.Length; i++)
         {
-            if (int.PopCount(samples[i].Holders & mask) >= 2)
+            if (counts(int.PopCount(samples[i].Holders & mask)))
             {
                 first ??= i;
                 last = i;
@@ -259,7 +264,7 @@ internal sealed record OverlapReport(int Samples, IReadOnlyList<OverlapEpisode> 
     public TimeSpan LongestBound => Episodes.Count == 0 ? TimeSpan.Zero : Episodes.Max(e => e.Bound);
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Episodes.Count} overlap episode(s), longest seen {LongestSeen.TotalMilliseconds:0.0} ms, at most {LongestBound.TotalMilliseconds:0.0} ms " +
+        $"{Episodes.Count} episode(s), longest seen {LongestSeen.TotalMilliseconds:0.0} ms, at most {LongestBound.TotalMilliseconds:0.0} ms " +
         $"[{string.Join(", ", Episodes.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Seen.TotalMilliseconds:0.0}..{e.Bound.TotalMilliseconds:0.0}")))}] " +
         $"in {Samples} samples, max gap {MaxGap.TotalMilliseconds:0.0} ms, max sample read {MaxRead.TotalMilliseconds:0.00} ms");
 }

@@ -52,6 +52,15 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
     private bool _addressMismatchLogged;
     private int _started;
 
+    // Handover hold (timer thread only): a master that steps down keeps its addresses a little longer so the
+    // new master's gratuitous ARP lands before they go; see HoldRelease.
+    private TimeSpan? _releaseDue;
+    private TimeSpan? _shutdownDeadline;
+    private volatile TaskCompletionSource? _handedOver;
+
+    /// <summary>The longest a stepping-down master keeps its addresses after the new master's first advert.</summary>
+    internal static readonly TimeSpan MaxHandoverHold = TimeSpan.FromSeconds(1);
+
     public VrrpInstance(
         VrrpInstanceOptions options,
         IVrrpTransport transport,
@@ -103,7 +112,10 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
 
     public VrrpCounters Counters { get; } = new();
 
-    /// <summary>Raised, in order, after the addresses were taken or released for a transition.</summary>
+    /// <summary>
+    /// Raised, in order, after the addresses were taken for a transition; a master stepping down raises it at
+    /// once and releases its addresses after the handover hold.
+    /// </summary>
     public event EventHandler<VrrpStateChangedEventArgs>? StateChanged;
 
     public VrrpInstanceStatus GetStatus() => new(
@@ -144,7 +156,9 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops like keepalived on SIGTERM: a master sends a priority-0 advert and releases its addresses.
+    /// Stops like keepalived on SIGTERM: a master sends a priority-0 advert and releases its addresses, but only
+    /// once the new master has had time to announce them (at most Master_Down_Interval when no router answers);
+    /// until then it keeps receiving. Cancelling releases at once.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -156,7 +170,20 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         {
             _tracker.Changed -= OnTrackerChanged;
         }
-        await PostAndWait(LoopEventKind.Shutdown).WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Completed on the loop thread once the addresses are released (or were never held).
+        var handedOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _handedOver = handedOver;
+        try
+        {
+            await PostAndWait(LoopEventKind.Shutdown).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await handedOver.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // A second Shutdown while one is held ends the hold: the addresses must not outlive the stop.
+            _loop.Post(this, new LoopEvent { Kind = LoopEventKind.Shutdown });
+            throw;
+        }
         _loop.Remove(this);
         _actuator.Writer.TryComplete();
         await _actuatorTask!.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -219,9 +246,21 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
 
     // ---- timer thread -------------------------------------------------------------------------------
 
-    TimeSpan? ILoopClient.NextDue => _election.NextDue;
+    TimeSpan? ILoopClient.NextDue => (_election.NextDue, _releaseDue) switch
+    {
+        ({ } e, { } r) => e < r ? e : r,
+        (var e, null) => e,
+        (null, var r) => r,
+    };
 
-    void ILoopClient.OnDue(TimeSpan now) => Apply(_election.OnTimer(now));
+    void ILoopClient.OnDue(TimeSpan now)
+    {
+        if (_releaseDue is { } due && due <= now)
+        {
+            ReleaseHeld();
+        }
+        Apply(_election.OnTimer(now), now);
+    }
 
     void ILoopClient.OnEvent(in LoopEvent e, TimeSpan now)
     {
@@ -230,10 +269,16 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
             case LoopEventKind.Start:
                 _election.OnPriorityChanged(now, ComputeEffectivePriority());
                 _effectivePriority = _election.Priority;
-                Apply(_election.Start(now));
+                Apply(_election.Start(now), now);
                 break;
             case LoopEventKind.Advert:
-                Apply(_election.OnAdvert(now, e.Priority, e.Interval, e.Sender.Span));
+                if (_shutdownDeadline is not null && e.Priority != 0)
+                {
+                    // Stopping as master and another router now advertises: it is the new master. Keep the
+                    // addresses one of its intervals more, as on preemption, so its gratuitous ARP lands first.
+                    HoldRelease(now + HandoverHold(e.Interval));
+                }
+                Apply(_election.OnAdvert(now, e.Priority, e.Interval, e.Sender.Span), now);
                 break;
             case LoopEventKind.PriorityChanged:
                 var outcome = _election.OnPriorityChanged(now, ComputeEffectivePriority());
@@ -242,19 +287,42 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
                     _logger.LogInformation("vrrp {Instance}: effective priority {From} -> {To}", Name, _effectivePriority, _election.Priority);
                     _effectivePriority = _election.Priority;
                 }
-                Apply(outcome);
+                Apply(outcome, now);
                 break;
             case LoopEventKind.Shutdown:
-                Apply(_election.Shutdown(now));
+                if (_shutdownDeadline is not null)
+                {
+                    ReleaseHeld(); // the stop was cancelled: release now
+                    break;
+                }
+                Apply(_election.Shutdown(now), now);
+                if (_shutdownDeadline is null)
+                {
+                    // Not a master (or nothing held): nothing to hand over. A release still held from a
+                    // preemption goes now.
+                    if (_releaseDue is not null)
+                    {
+                        ReleaseHeld();
+                    }
+                    CompleteHandover();
+                }
                 break;
         }
     }
 
-    private void Apply(in ElectionOutcome o)
+    private void Apply(in ElectionOutcome o, TimeSpan now)
     {
         if (o.Actions == ElectionActions.None)
         {
             return;
+        }
+        if (o.Has(ElectionActions.TakeAddresses))
+        {
+            // Queued before the advert is sent: the actuator adds the addresses and sends gratuitous ARP while
+            // this thread sends the advert, instead of after it (RFC 9568 §6.4.2 lists both; their order
+            // on the wire is not observable by peers). Addresses still held from a handover are kept.
+            _releaseDue = null;
+            _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Take, o.From, o.To, _election.Priority));
         }
         if (o.Has(ElectionActions.SendAdvert))
         {
@@ -267,13 +335,28 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         UpdateMaster();
         if (o.Has(ElectionActions.ReleaseAddresses))
         {
-            _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Release, o.From, o.To, _election.Priority));
+            if (o.From == VrrpState.Master && o.To == VrrpState.Backup)
+            {
+                // Preempted: the new master sent its advert first and announces the addresses after it
+                // (RFC 9568 §6.4.2). Keep them one of its advert intervals (at most 1 s), so two routers hold
+                // them for no longer than that and clients never find them held by nobody.
+                HoldRelease(now + HandoverHold(_election.MasterAdverInterval));
+            }
+            else if (o.From == VrrpState.Master && o.To == VrrpState.Initialize)
+            {
+                // Shutdown (RFC 9568 §6.4.3): a backup takes over Skew_Time after our priority-0 advert. Keep
+                // the addresses until its first advert (plus the hold above) or, with no backup, until a backup
+                // would have taken over anyway: Master_Down_Interval.
+                _shutdownDeadline = now + _election.MasterDownInterval;
+                HoldRelease(_shutdownDeadline.Value);
+            }
+            else
+            {
+                _releaseDue = null;
+                _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Release, o.From, o.To, _election.Priority));
+            }
         }
-        if (o.Has(ElectionActions.TakeAddresses))
-        {
-            _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Take, o.From, o.To, _election.Priority));
-        }
-        else if (o.Has(ElectionActions.Reannounce))
+        if (o.Has(ElectionActions.Reannounce) && !o.Has(ElectionActions.TakeAddresses))
         {
             _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Announce, o.From, o.To, _election.Priority));
         }
@@ -285,6 +368,42 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
             _logger.LogInformation("vrrp {Instance}: {From} -> {To} (priority {Priority})", Name, o.From, o.To, _election.Priority);
             _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.StateChanged, o.From, o.To, _election.Priority));
         }
+    }
+
+    /// <summary>min(Master_Adver_Interval, 1 s): how long a stepping-down master keeps its addresses.</summary>
+    private TimeSpan HandoverHold(TimeSpan interval)
+    {
+        if (interval <= TimeSpan.Zero)
+        {
+            interval = _election.AdvertisementInterval;
+        }
+        return interval < MaxHandoverHold ? interval : MaxHandoverHold;
+    }
+
+    /// <summary>Schedules the release of held addresses at <paramref name="due"/>, never later than one already set.</summary>
+    private void HoldRelease(TimeSpan due)
+    {
+        if (_releaseDue is not { } current || due < current)
+        {
+            _releaseDue = due;
+        }
+    }
+
+    private void ReleaseHeld()
+    {
+        _releaseDue = null;
+        _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Release, VrrpState.Master, _election.State, _election.Priority));
+        if (_shutdownDeadline is not null)
+        {
+            _shutdownDeadline = null;
+            CompleteHandover();
+        }
+    }
+
+    private void CompleteHandover()
+    {
+        _handedOver?.TrySetResult();
+        _handedOver = null;
     }
 
     private void UpdateMaster()

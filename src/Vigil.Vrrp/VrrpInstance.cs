@@ -57,6 +57,7 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
     private TimeSpan? _releaseDue;
     private TimeSpan? _shutdownDeadline;
     private volatile TaskCompletionSource? _handedOver;
+    private volatile bool _crashed;
 
     /// <summary>The longest a stepping-down master keeps its addresses after the new master's first advert.</summary>
     internal static readonly TimeSpan MaxHandoverHold = TimeSpan.FromSeconds(1);
@@ -176,6 +177,11 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         try
         {
             await PostAndWait(LoopEventKind.Shutdown).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (_crashed)
+            {
+                // Off the timer loop since the crash: no hold timer would fire, and no advert can come in.
+                _loop.Post(this, new LoopEvent { Kind = LoopEventKind.Shutdown });
+            }
             await handedOver.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -198,6 +204,7 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
     /// </summary>
     internal void Crash()
     {
+        _crashed = true;
         _loop.Remove(this);
         _stopping.Cancel();
         _transport.Dispose();
@@ -316,14 +323,6 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         {
             return;
         }
-        if (o.Has(ElectionActions.TakeAddresses))
-        {
-            // Queued before the advert is sent: the actuator adds the addresses and sends gratuitous ARP while
-            // this thread sends the advert, instead of after it (RFC 9568 §6.4.2 lists both; their order
-            // on the wire is not observable by peers). Addresses still held from a handover are kept.
-            _releaseDue = null;
-            _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Take, o.From, o.To, _election.Priority));
-        }
         if (o.Has(ElectionActions.SendAdvert))
         {
             SendAdvert(_election.Priority);
@@ -356,7 +355,18 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
                 _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Release, o.From, o.To, _election.Priority));
             }
         }
-        if (o.Has(ElectionActions.Reannounce) && !o.Has(ElectionActions.TakeAddresses))
+        if (o.Has(ElectionActions.TakeAddresses))
+        {
+            // After the advert, as RFC 9568 §6.4.2 orders them, and on purpose: with vmac the first advert must
+            // leave from the parent's MAC while our macvlan is still down. Once it is up our adverts carry the
+            // virtual MAC, and a peer whose own macvlan is up (the old master, holding its addresses) has the
+            // kernel divert frames from "its own" MAC to that macvlan: it would never hear us. The old master
+            // holds the addresses past this advert (above), so taking them a few ms later opens no gap.
+            // Addresses still held from a handover are simply kept.
+            _releaseDue = null;
+            _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Take, o.From, o.To, _election.Priority));
+        }
+        else if (o.Has(ElectionActions.Reannounce))
         {
             _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Announce, o.From, o.To, _election.Priority));
         }

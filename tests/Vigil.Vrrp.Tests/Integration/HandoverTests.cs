@@ -10,8 +10,15 @@ namespace Vigil.Vrrp.Tests.Integration;
 /// A master that steps down (stop, or preempted) keeps its addresses until the new master has taken them:
 /// real instances over UDP on loopback, with an actuator that records when addresses are taken and released.
 /// </summary>
+[Collection(Name)]
 public sealed class HandoverTests : IDisposable
 {
+    /// <summary>
+    /// Run alone: these tests order two instances' actuator calls, which run on the thread pool; lab tests in
+    /// parallel block pool threads (process waits) and can delay both past the hold, making the order arbitrary.
+    /// </summary>
+    public const string Name = "handover";
+
     private static readonly IPAddress AddressA = IPAddress.Parse("127.0.0.21");
     private static readonly IPAddress AddressB = IPAddress.Parse("127.0.0.22");
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
@@ -148,7 +155,10 @@ public sealed class HandoverTests : IDisposable
         {
             var s = Instance.GetStatus();
             return $"{s.Name}: {s.State} prio {s.EffectivePriority} sent {Instance.Counters.AdvertsSent} received " +
-                $"{Instance.Counters.AdvertsReceived} addresses [{Addresses}]";
+                $"{Instance.Counters.AdvertsReceived} addresses [{Addresses}] transitions [{string.Join(", ", Transitions.Select(t => $"{t.To}@{t.At / (System.Diagnostics.Stopwatch.Frequency / 1000) % 100000}ms"))}]";
         }
     }
 }
+
+[CollectionDefinition(HandoverTests.Name, DisableParallelization = true)]
+public sealed class HandoverCollection;

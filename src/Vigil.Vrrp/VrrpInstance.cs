@@ -282,7 +282,7 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
                 if (_shutdownDeadline is not null && e.Priority != 0)
                 {
                     // Stopping as master and another router now advertises: it is the new master. Keep the
-                    // addresses one of its intervals more, as on preemption, so its gratuitous ARP lands first.
+                    // addresses half of its interval more, as on preemption, so its gratuitous ARP lands first.
                     HoldRelease(now + HandoverHold(e.Interval));
                 }
                 Apply(_election.OnAdvert(now, e.Priority, e.Interval, e.Sender.Span), now);
@@ -337,8 +337,8 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
             if (o.From == VrrpState.Master && o.To == VrrpState.Backup)
             {
                 // Preempted: the new master sent its advert first and announces the addresses after it
-                // (RFC 9568 §6.4.2). Keep them one of its advert intervals (at most 1 s), so two routers hold
-                // them for no longer than that and clients never find them held by nobody.
+                // (RFC 9568 §6.4.2). Keep them half of its advert interval (at most 1 s): clients never find
+                // them held by nobody, and two routers hold them for less than one interval.
                 HoldRelease(now + HandoverHold(_election.MasterAdverInterval));
             }
             else if (o.From == VrrpState.Master && o.To == VrrpState.Initialize)
@@ -380,14 +380,19 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         }
     }
 
-    /// <summary>min(Master_Adver_Interval, 1 s): how long a stepping-down master keeps its addresses.</summary>
+    /// <summary>
+    /// min(Master_Adver_Interval / 2, 1 s): how long a stepping-down master keeps its addresses after the new
+    /// master's advert. Half an interval is ample for its gratuitous ARP (sent a few ms after that advert) and,
+    /// with the release's own latency, keeps two holders under one advert interval.
+    /// </summary>
     private TimeSpan HandoverHold(TimeSpan interval)
     {
         if (interval <= TimeSpan.Zero)
         {
             interval = _election.AdvertisementInterval;
         }
-        return interval < MaxHandoverHold ? interval : MaxHandoverHold;
+        var half = interval / 2;
+        return half < MaxHandoverHold ? half : MaxHandoverHold;
     }
 
     /// <summary>Schedules the release of held addresses at <paramref name="due"/>, never later than one already set.</summary>

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # L7 round-robin proxy, side by side: Vigil vs nginx vs HAProxy in front of the same three
 # backends (nginx answering 1 KiB bodies), keep-alive, measured with wrk in one run.
-# Usage: bash bench/l7.sh   (env: WRK_CONNECTIONS, WRK_DURATION_MAIN)
+# Usage: bash bench/l7.sh   (env: ROUNDS, WRK_CONNECTIONS, WRK_DURATION_MAIN; VIGIL_INLINE_IO=0 or VIGIL_UPSTREAM=yarp for variants)
 source "$(dirname "$0")/lib.sh"
 need wrk nginx haproxy dotnet
 BACKENDS=(18081 18082 18083)
@@ -69,8 +69,11 @@ CONF
 
 for p in "${BACKENDS[@]}" $NGINX_PORT $HAPROXY_PORT $VIGIL_PORT; do wait_port "$p"; done
 echo "L7 round-robin, 1 KiB responses, keep-alive, ${WRK_CONNECTIONS:-64} connections, $(nproc) cores, $(date -u +%F)"
-run_wrk nginx "http://127.0.0.1:$NGINX_PORT/"
-run_wrk haproxy "http://127.0.0.1:$HAPROXY_PORT/"
-run_wrk vigil "http://127.0.0.1:$VIGIL_PORT/"
+# Interleaved rounds (ROUNDS, default 3): a busy machine then slows every server alike; medians are reported.
+for round in $(seq "${ROUNDS:-3}"); do
+  run_wrk nginx "http://127.0.0.1:$NGINX_PORT/"
+  run_wrk haproxy "http://127.0.0.1:$HAPROXY_PORT/"
+  run_wrk vigil "http://127.0.0.1:$VIGIL_PORT/"
+done
 ps -o rss= -p "${PIDS[-1]}" | awk '{printf "vigil RSS after run: %.0f MB\n", $1/1024}'
 ratios

@@ -31,12 +31,21 @@ run_wrk() {
 }
 
 # ratios: Vigil's req/s and p99 relative to each other entry of $RESULTS, then to the fastest of them
+# ratios: Vigil's median req/s and p99 relative to each other server's median (several rounds may
+# have appended a line per server per round)
 ratios() {
-  awk 'NR==FNR{rps[$1]=$2; p99[$1]=$3; next} END{
-    for (n in rps) if (n!="vigil") {
-      printf "vigil/%s: %.2fx req/s, p99 %.2fx\n", n, rps["vigil"]/rps[n], p99["vigil"]/p99[n]
-      if (best=="" || rps[n]>rps[best]) best=n }
-    if (best!="") printf "vigil/fastest (%s): %.2fx req/s\n", best, rps["vigil"]/rps[best] }' "${RESULTS:-$WORK/results}" /dev/null
+  sort -k1,1 -k2,2n "${RESULTS:-$WORK/results}" | awk '
+    { n=$1; r[n]=r[n] " " $2; p[n]=p[n] " " $3 }
+    function median(list,   a, k, i, j, t) { k=split(list, a, " ");
+      for (i=1;i<=k;i++) for (j=i+1;j<=k;j++) if (a[j]+0<a[i]+0) { t=a[i]; a[i]=a[j]; a[j]=t }
+      return k%2 ? a[(k+1)/2] : (a[k/2]+a[k/2+1])/2 }
+    END {
+      for (n in r) { mr[n]=median(r[n]); mp[n]=median(p[n]); rounds=split(r[n], x, " ") }
+      if (rounds>1) for (n in r) printf "median of %d rounds: %-10s %8.0f req/s   p99 %7.2f ms\n", rounds, n, mr[n], mp[n]
+      for (n in r) if (n!="vigil") {
+        printf "vigil/%s: %.2fx req/s, p99 %.2fx\n", n, mr["vigil"]/mr[n], mp["vigil"]/mp[n]
+        if (best=="" || mr[n]>mr[best]) best=n }
+      if (best!="") printf "vigil/fastest (%s): %.2fx req/s\n", best, mr["vigil"]/mr[best] }'
 }
 
 build_vigil() {

@@ -39,7 +39,8 @@ public sealed class VrrpPairTests
         Assert.Equal("master", await pair.WaitForStateAsync(pair.A, "master"));
         foreach (var b in pair.A.Current.Pools["web"].Backends) pair.A.SetBackendState("web", b.Address, Balancing.AdminState.Disabled);
         Assert.Equal("master", await pair.WaitForStateAsync(pair.B, "master"));
-        Assert.Equal("backup", Pair.State(pair.A));
+        // A steps down when it hears B's first advert.
+        Assert.Equal("backup", await pair.WaitForStateAsync(pair.A, "backup"));
         var status = pair.A.BuildStatus().Vrrp.OfType<VrrpStatus>().Single();
         Assert.Equal(50, status.EffectivePriority); // 150 - 100 while every backend is out
         await pair.AssertVirtualAddressAnswersAsync();

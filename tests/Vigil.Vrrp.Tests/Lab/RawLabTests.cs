@@ -32,7 +32,7 @@ public sealed class RawLabTests : IDisposable
         ("c", "10.77.0.99/24", "02:77:00:00:00:99"));
 
     internal static VrrpInstance Router(NetnsLab lab, VrrpTimerLoop loop, string host, string address, byte priority, int intervalMs = 100, byte version = 3,
-        IPAddress[]? unicastPeers = null, bool vmac = false)
+        IPAddress[]? unicastPeers = null, bool vmac = false, bool preempt = true)
     {
         var ns = lab.Ns(host);
         var options = new VrrpInstanceOptions
@@ -41,6 +41,7 @@ public sealed class RawLabTests : IDisposable
             Vrid = 51,
             Priority = priority,
             Version = version,
+            Preempt = preempt,
             AdvertInterval = TimeSpan.FromMilliseconds(intervalMs),
             VirtualAddresses = [VirtualAddress.Parse(Vip + "/24")],
         };

@@ -57,6 +57,16 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
     private bool _addressMismatchLogged;
     private int _started;
 
+    // Handover hold (timer thread only): a master that steps down keeps its addresses a little longer so the
+    // new master's gratuitous ARP lands before they go; see HoldRelease.
+    private TimeSpan? _releaseDue;
+    private TimeSpan? _shutdownDeadline;
+    private volatile TaskCompletionSource? _handedOver;
+    private volatile bool _crashed;
+
+    /// <summary>The longest a stepping-down master keeps its addresses after the new master's first advert.</summary>
+    internal static readonly TimeSpan MaxHandoverHold = TimeSpan.FromSeconds(1);
+
     public VrrpInstance(
         VrrpInstanceOptions options,
         IVrrpTransport transport,
@@ -108,7 +118,10 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
 
     public VrrpCounters Counters { get; } = new();
 
-    /// <summary>Raised, in order, after the addresses were taken or released for a transition.</summary>
+    /// <summary>
+    /// Raised, in order, after the addresses were taken for a transition; a master stepping down raises it at
+    /// once and releases its addresses after the handover hold.
+    /// </summary>
     public event EventHandler<VrrpStateChangedEventArgs>? StateChanged;
 
     public VrrpInstanceStatus GetStatus() => new(
@@ -149,7 +162,9 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops like keepalived on SIGTERM: a master sends a priority-0 advert and releases its addresses.
+    /// Stops like keepalived on SIGTERM: a master sends a priority-0 advert and releases its addresses, but only
+    /// once the new master has had time to announce them (at most Master_Down_Interval when no router answers);
+    /// until then it keeps receiving. Cancelling releases at once.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -161,7 +176,25 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         {
             _tracker.Changed -= OnTrackerChanged;
         }
-        await PostAndWait(LoopEventKind.Shutdown).WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Completed on the loop thread once the addresses are released (or were never held).
+        var handedOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _handedOver = handedOver;
+        try
+        {
+            await PostAndWait(LoopEventKind.Shutdown).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (_crashed)
+            {
+                // Off the timer loop since the crash: no hold timer would fire, and no advert can come in.
+                _loop.Post(this, new LoopEvent { Kind = LoopEventKind.Shutdown });
+            }
+            await handedOver.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // A second Shutdown while one is held ends the hold: the addresses must not outlive the stop.
+            _loop.Post(this, new LoopEvent { Kind = LoopEventKind.Shutdown });
+            throw;
+        }
         _loop.Remove(this);
         _actuator.Writer.TryComplete();
         await _actuatorTask!.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -176,6 +209,7 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
     /// </summary>
     internal void Crash()
     {
+        _crashed = true;
         _loop.Remove(this);
         _stopping.Cancel();
         _transport.Dispose();
@@ -224,9 +258,21 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
 
     // ---- timer thread -------------------------------------------------------------------------------
 
-    TimeSpan? ILoopClient.NextDue => _election.NextDue;
+    TimeSpan? ILoopClient.NextDue => (_election.NextDue, _releaseDue) switch
+    {
+        ({ } e, { } r) => e < r ? e : r,
+        (var e, null) => e,
+        (null, var r) => r,
+    };
 
-    void ILoopClient.OnDue(TimeSpan now) => Apply(_election.OnTimer(now));
+    void ILoopClient.OnDue(TimeSpan now)
+    {
+        if (_releaseDue is { } due && due <= now)
+        {
+            ReleaseHeld();
+        }
+        Apply(_election.OnTimer(now), now);
+    }
 
     void ILoopClient.OnEvent(in LoopEvent e, TimeSpan now)
     {
@@ -235,10 +281,16 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
             case LoopEventKind.Start:
                 _election.OnPriorityChanged(now, ComputeEffectivePriority());
                 _effectivePriority = _election.Priority;
-                Apply(_election.Start(now));
+                Apply(_election.Start(now), now);
                 break;
             case LoopEventKind.Advert:
-                Apply(_election.OnAdvert(now, e.Priority, e.Interval, e.Sender.Span));
+                if (_shutdownDeadline is not null && e.Priority != 0)
+                {
+                    // Stopping as master and another router now advertises: it is the new master. Keep the
+                    // addresses half of its interval more, as on preemption, so its gratuitous ARP lands first.
+                    HoldRelease(now + HandoverHold(e.Interval));
+                }
+                Apply(_election.OnAdvert(now, e.Priority, e.Interval, e.Sender.Span), now);
                 break;
             case LoopEventKind.PriorityChanged:
                 var outcome = _election.OnPriorityChanged(now, ComputeEffectivePriority());
@@ -247,15 +299,30 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
                     _logger.LogInformation("vrrp {Instance}: effective priority {From} -> {To}", Name, _effectivePriority, _election.Priority);
                     _effectivePriority = _election.Priority;
                 }
-                Apply(outcome);
+                Apply(outcome, now);
                 break;
             case LoopEventKind.Shutdown:
-                Apply(_election.Shutdown(now));
+                if (_shutdownDeadline is not null)
+                {
+                    ReleaseHeld(); // the stop was cancelled: release now
+                    break;
+                }
+                Apply(_election.Shutdown(now), now);
+                if (_shutdownDeadline is null)
+                {
+                    // Not a master (or nothing held): nothing to hand over. A release still held from a
+                    // preemption goes now.
+                    if (_releaseDue is not null)
+                    {
+                        ReleaseHeld();
+                    }
+                    CompleteHandover();
+                }
                 break;
         }
     }
 
-    private void Apply(in ElectionOutcome o)
+    private void Apply(in ElectionOutcome o, TimeSpan now)
     {
         if (o.Actions == ElectionActions.None)
         {
@@ -272,12 +339,40 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         UpdateMaster();
         if (o.Has(ElectionActions.ReleaseAddresses))
         {
+            // Stop announcing at once (our gratuitous-ARP repeats would pull clients back to us), even when the
+            // addresses themselves are held a little longer below.
             _announcing?.Cancel();
             _announcing = null;
-            _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Release, o.From, o.To, _election.Priority));
+            if (o.From == VrrpState.Master && o.To == VrrpState.Backup)
+            {
+                // Preempted: the new master sent its advert first and announces the addresses after it
+                // (RFC 9568 §6.4.2). Keep them half of its advert interval (at most 1 s): clients never find
+                // them held by nobody, and two routers hold them for less than one interval.
+                HoldRelease(now + HandoverHold(_election.MasterAdverInterval));
+            }
+            else if (o.From == VrrpState.Master && o.To == VrrpState.Initialize)
+            {
+                // Shutdown (RFC 9568 §6.4.3): a backup takes over Skew_Time after our priority-0 advert. Keep
+                // the addresses until its first advert (plus the hold above) or, with no backup, until a backup
+                // would have taken over anyway: Master_Down_Interval.
+                _shutdownDeadline = now + _election.MasterDownInterval;
+                HoldRelease(_shutdownDeadline.Value);
+            }
+            else
+            {
+                _releaseDue = null;
+                _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Release, o.From, o.To, _election.Priority));
+            }
         }
         if (o.Has(ElectionActions.TakeAddresses))
         {
+            // After the advert, as RFC 9568 §6.4.2 orders them, and on purpose: with vmac the first advert must
+            // leave from the parent's MAC while our macvlan is still down. Once it is up our adverts carry the
+            // virtual MAC, and a peer whose own macvlan is up (the old master, holding its addresses) has the
+            // kernel divert frames from "its own" MAC to that macvlan: it would never hear us. The old master
+            // holds the addresses past this advert (above), so taking them a few ms later opens no gap.
+            // Addresses still held from a handover are simply kept.
+            _releaseDue = null;
             _announcing = new CancellationTokenSource();
             _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Take, o.From, o.To, _election.Priority, _announcing.Token));
         }
@@ -294,6 +389,47 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
             _logger.LogInformation("vrrp {Instance}: {From} -> {To} (priority {Priority})", Name, o.From, o.To, _election.Priority);
             _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.StateChanged, o.From, o.To, _election.Priority));
         }
+    }
+
+    /// <summary>
+    /// min(Master_Adver_Interval / 2, 1 s): how long a stepping-down master keeps its addresses after the new
+    /// master's advert. Half an interval is ample for its gratuitous ARP (sent a few ms after that advert) and,
+    /// with the release's own latency, keeps two holders under one advert interval.
+    /// </summary>
+    private TimeSpan HandoverHold(TimeSpan interval)
+    {
+        if (interval <= TimeSpan.Zero)
+        {
+            interval = _election.AdvertisementInterval;
+        }
+        var half = interval / 2;
+        return half < MaxHandoverHold ? half : MaxHandoverHold;
+    }
+
+    /// <summary>Schedules the release of held addresses at <paramref name="due"/>, never later than one already set.</summary>
+    private void HoldRelease(TimeSpan due)
+    {
+        if (_releaseDue is not { } current || due < current)
+        {
+            _releaseDue = due;
+        }
+    }
+
+    private void ReleaseHeld()
+    {
+        _releaseDue = null;
+        _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Release, VrrpState.Master, _election.State, _election.Priority));
+        if (_shutdownDeadline is not null)
+        {
+            _shutdownDeadline = null;
+            CompleteHandover();
+        }
+    }
+
+    private void CompleteHandover()
+    {
+        _handedOver?.TrySetResult();
+        _handedOver = null;
     }
 
     private void UpdateMaster()

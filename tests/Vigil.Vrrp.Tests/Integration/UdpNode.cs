@@ -19,23 +19,15 @@ internal sealed class UdpNode : IAsyncDisposable
             BindSignals.Enqueue(bound);
             return Task.CompletedTask;
         });
-        _loop = loop;
-        _transport = new UdpVrrpTransport(local, peers);
-        Instance = new VrrpInstance(options, _transport, Bind, loop, tracker);
+        Instance = new VrrpInstance(options, new UdpVrrpTransport(local, peers), Bind, loop, tracker);
         Instance.StateChanged += (_, e) => Transitions.Enqueue((e.From, e.To, DateTime.UtcNow));
     }
 
-    private readonly Vigil.Vrrp.Runtime.VrrpTimerLoop _loop;
-    private readonly UdpVrrpTransport _transport;
 
     public VrrpInstance Instance { get; }
 
     /// <summary>Like SIGKILL: the timers stop and the socket closes, no priority-0 advert.</summary>
-    public void Crash()
-    {
-        _loop.Remove(Instance);
-        _transport.Dispose();
-    }
+    public void Crash() => Instance.Crash();
     public BindAddressActuator Bind { get; }
     public ConcurrentQueue<bool> BindSignals { get; } = new();
     public ConcurrentQueue<(VrrpState From, VrrpState To, DateTime At)> Transitions { get; } = new();

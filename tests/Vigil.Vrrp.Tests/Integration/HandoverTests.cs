@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Vigil.Vrrp.Election;
+using Vigil.Vrrp.Runtime;
+using Vigil.Vrrp.Transport;
+
+namespace Vigil.Vrrp.Tests.Integration;
+
+/// <summary>
+/// A master that steps down (stop, or preempted) keeps its addresses until the new master has taken them:
+/// real instances over UDP on loopback, with an actuator that records when addresses are taken and released.
+/// </summary>
+[Collection(Name)]
+public sealed class HandoverTests : IDisposable
+{
+    /// <summary>
+    /// Run alone: these tests order two instances' actuator calls, which run on the thread pool; lab tests in
+    /// parallel block pool threads (process waits) and can delay both past the hold, making the order arbitrary.
+    /// </summary>
+    public const string Name = "handover";
+
+    private static readonly IPAddress AddressA = IPAddress.Parse("127.0.0.21");
+    private static readonly IPAddress AddressB = IPAddress.Parse("127.0.0.22");
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+    // Scheduling slack on a loaded 2-core machine; the bounds below are semantic (hold, Master_Down_Interval),
+    // not speed: the hold is half an advert interval, and a release at once would come tens of ms too early.
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(250);
+
+    private readonly VrrpTimerLoop _loop = new();
+    private readonly int _port = UdpNode.FreePort(AddressA, AddressB);
+    private readonly List<Node> _nodes = [];
+
+    public void Dispose() => _loop.Dispose();
+
+    private Node Create(string name, IPAddress local, IPAddress peer, byte priority, int intervalMs = 100)
+    {
+        var actuator = new RecordingActuator();
+        var transport = new UdpVrrpTransport(new IPEndPoint(local, _port), [new IPEndPoint(peer, _port)]);
+        var instance = new VrrpInstance(UdpNode.Options(name, priority, intervalMs: intervalMs), transport, actuator, _loop);
+        var node = new Node(instance, actuator);
+        instance.StateChanged += (_, e) => node.Transitions.Enqueue((e.To, RecordingActuator.Now));
+        _nodes.Add(node);
+        return node;
+    }
+
+    private async Task Eventually(Func<bool> condition)
+    {
+        if (!await UdpNode.WaitFor(condition, Patience))
+        {
+            Assert.Fail("condition not reached in " + Patience + ":\n" + string.Join("\n", _nodes));
+        }
+    }
+
+    [Fact]
+    public async Task StoppingMasterReleasesOnlyAfterTheBackupTookOver()
+    {
+        // b starts alone and becomes master; each round a (higher, preempt on) takes over, then stops.
+        await using var b = Create("b", AddressB, AddressA, 100);
+        await b.Instance.StartAsync();
+        await Eventually(() => b.Instance.State == VrrpState.Master && b.Addresses.Holds);
+        // Several stops: the race the hold closes (release before the backup's Skew_Time) showed in half the runs.
+        for (var run = 0; run < 3; run++)
+        {
+            await using var a = Create("a" + run, AddressA, AddressB, 150);
+            await a.Instance.StartAsync();
+            await Eventually(() => a.Instance.State == VrrpState.Master && a.Addresses.Holds &&
+                b.Instance.State == VrrpState.Backup && !b.Addresses.Holds && b.Instance.GetStatus().MasterPriority == 150);
+
+            var stopping = RecordingActuator.Now;
+            await a.Instance.StopAsync();
+            var stopped = RecordingActuator.Now;
+
+            // StopAsync returns once the addresses are released, and the backup took them before that.
+            Assert.False(a.Addresses.Holds, a.ToString());
+            Assert.True(b.Addresses.Holds, b.ToString());
+            Assert.Equal(VrrpState.Master, b.Instance.State);
+            var release = a.Addresses.Last(take: false)!.Value;
+            var take = b.Addresses.Last(take: true)!.Value;
+            Assert.True(stopping < take && take < release && release <= stopped, $"stop {stopping} take {take} release {release}\n{a}\n{b}");
+            // Two holders for half an advert interval (the hold after the new master's first advert), less than one.
+            Assert.True(RecordingActuator.Between(take, release) < TimeSpan.FromMilliseconds(100) + Slack, $"{a}\n{b}");
+            Assert.Equal(VrrpState.Initialize, a.Instance.State);
+            Assert.Equal(run + 1, b.Instance.Counters.PriorityZeroReceived);
+        }
+    }
+
+    [Fact]
+    public async Task StoppingMasterWithoutBackupReleasesAfterMasterDownInterval()
+    {
+        await using var a = Create("a", AddressA, AddressB, 150);
+        await a.Instance.StartAsync();
+        await Eventually(() => a.Instance.State == VrrpState.Master && a.Addresses.Holds);
+        var masterDown = a.Instance.GetStatus().MasterDownInterval; // 3 × 100 ms + (256 − 150) × 100 ms / 256 ≈ 341 ms
+
+        var stopping = RecordingActuator.Now;
+        await a.Instance.StopAsync();
+
+        Assert.False(a.Addresses.Holds, a.ToString());
+        var held = RecordingActuator.Between(stopping, a.Addresses.Last(take: false)!.Value);
+        // Nobody answered the priority-0 advert: kept for Master_Down_Interval (the timer never fires early), then released.
+        Assert.True(held >= masterDown - TimeSpan.FromMilliseconds(2), $"held {held.TotalMilliseconds} ms");
+        Assert.True(held < masterDown + Slack, $"held {held.TotalMilliseconds} ms");
+        Assert.Equal(1, a.Instance.Counters.PriorityZeroSent);
+    }
+
+    [Fact]
+    public async Task CancellingTheStopReleasesAtOnce()
+    {
+        // 1 s adverts: Master_Down_Interval ≈ 3.4 s, far beyond the cancellation.
+        await using var a = Create("a", AddressA, AddressB, 150, intervalMs: 1000);
+        await a.Instance.StartAsync();
+        await Eventually(() => a.Instance.State == VrrpState.Master && a.Addresses.Holds);
+
+        var stopping = RecordingActuator.Now;
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => a.Instance.StopAsync(cts.Token));
+
+        await Eventually(() => !a.Addresses.Holds);
+        Assert.True(RecordingActuator.Between(stopping, a.Addresses.Last(take: false)!.Value) < TimeSpan.FromSeconds(2), a.ToString());
+    }
+
+    [Fact]
+    public async Task PreemptedMasterReleasesHalfAnIntervalAfterTheNewMasterTook()
+    {
+        // b starts alone and becomes master; a (higher, preempt on) starts, waits its Master_Down_Interval
+        // ignoring b's lower adverts, becomes master and b steps down.
+        await using var b = Create("b", AddressB, AddressA, 100);
+        await b.Instance.StartAsync();
+        await Eventually(() => b.Instance.State == VrrpState.Master && b.Addresses.Holds);
+        await using var a = Create("a", AddressA, AddressB, 150);
+        await a.Instance.StartAsync();
+
+        await Eventually(() => a.Instance.State == VrrpState.Master && b.Instance.State == VrrpState.Backup && !b.Addresses.Holds);
+
+        Assert.True(a.Addresses.Holds, a.ToString());
+        var take = a.Addresses.Last(take: true)!.Value;
+        var release = b.Addresses.Last(take: false)!.Value;
+        var steppedDown = b.Transitions.Last(t => t.To == VrrpState.Backup).At;
+        Assert.True(take < release, $"{a}\n{b}");
+        // b kept the addresses half an advert interval after stepping down (its state change is raised just
+        // after the step-down, so allow a little), and released within one interval + slack of a's take.
+        Assert.True(RecordingActuator.Between(steppedDown, release) >= TimeSpan.FromMilliseconds(40), $"{a}\n{b}");
+        Assert.True(RecordingActuator.Between(take, release) < TimeSpan.FromMilliseconds(100) + Slack, $"{a}\n{b}");
+        Assert.Equal(VrrpState.Master, a.Instance.State);
+        Assert.Equal(150, b.Instance.GetStatus().MasterPriority);
+    }
+
+    private sealed record Node(VrrpInstance Instance, RecordingActuator Addresses) : IAsyncDisposable
+    {
+        public ConcurrentQueue<(VrrpState To, long At)> Transitions { get; } = new();
+
+        public ValueTask DisposeAsync() => Instance.DisposeAsync();
+
+        public override string ToString()
+        {
+            var s = Instance.GetStatus();
+            return $"{s.Name}: {s.State} prio {s.EffectivePriority} sent {Instance.Counters.AdvertsSent} received " +
+                $"{Instance.Counters.AdvertsReceived} addresses [{Addresses}] transitions [{string.Join(", ", Transitions.Select(t => $"{t.To}@{t.At / (System.Diagnostics.Stopwatch.Frequency / 1000) % 100000}ms"))}]";
+        }
+    }
+}
+
+[CollectionDefinition(HandoverTests.Name, DisableParallelization = true)]
+public sealed class HandoverCollection;

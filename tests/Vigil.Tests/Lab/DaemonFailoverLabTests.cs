@@ -60,6 +60,8 @@ public sealed class DaemonFailoverLabTests : IDisposable
         using (var probe = new ClientProbe(_lab, "client", Url, _clock))
         {
             await Eventually("the probe answered by lb1", TimeSpan.FromSeconds(5), () => probe.AnsweredSince(TimeSpan.Zero, "origin lb1"));
+            // tcpdump reports "listening" a moment before it delivers packets: see lb1's adverts first.
+            await Eventually("lb1's adverts captured on the wire", TimeSpan.FromSeconds(5), () => wire.Events.Any(e => e.Mac == Lb1Mac && !e.IsGarp));
             var killedAt = _clock.Elapsed;
             var killedUnix = WireCapture.UnixNow;
             lb1.Kill();

@@ -114,14 +114,19 @@ public sealed class RawVrrpTransport : IVrrpTransport
         {
             try
             {
+                // From the virtual MAC, so switches keep learning where it lives (RFC 9568 §7.3)...
                 vmac.SendTo(datagram, SocketFlags.None, _destinations[destination]);
-                return;
             }
             catch (SocketException)
             {
                 // The macvlan is down (Backup, or just stepping down): the parent carries the advert.
             }
         }
+        // ...and always from the parent too: Linux drops multicast whose source MAC is one of its own
+        // macvlans, so two masters that both have the virtual MAC up would never hear each other's
+        // vmac adverts and a split brain could not heal (the reason keepalived grew vmac_xmit_base).
+        // The parent's copy carries the real MAC, which every router hears; receivers see each advert
+        // twice, which the election tolerates (it only resets a timer).
         _socket.SendTo(datagram, SocketFlags.None, _destinations[destination]);
     }
 

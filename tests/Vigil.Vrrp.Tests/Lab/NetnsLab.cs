@@ -158,7 +158,7 @@ public sealed class LabFactAttribute : FactAttribute
     {
         if (NetnsLab.Unavailable is { } reason)
         {
-            Skip = reason;
+            base.Skip = reason;
         }
     }
 }

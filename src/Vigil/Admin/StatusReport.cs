@@ -59,7 +59,7 @@ public sealed record BackendStatus(
     public static BackendStatus From(Backend b, DateTimeOffset now) => new(
         b.Address, b.Weight, b.IsBackup, b.StateName(now), b.AdminState.ToString().ToLowerInvariant(),
         b.Health.IsUp,
-        b.Health.IsUp && b.IsEjected(now) ? "ejected after consecutive forwarding failures" : b.Health.Reason,
+        b.Health.IsUp && b.IsEjected(now) ? "consecutive forwarding failures" : b.Health.Reason,
         b.Health.Since, b.Health.LastResult,
         b.IsEjected(now) ? b.EjectedUntil : null,
         b.Counters.Active, b.Counters.Requests, b.Counters.Failures, b.Counters.ConnectFailures,

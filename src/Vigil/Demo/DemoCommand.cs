@@ -136,7 +136,7 @@ public static class DemoCommand
         var loadTask = load.RunAsync(stop.Token);
         await Task.Delay(1000);
         Console.WriteLine($"[demo] vrrp: lb1 is {State(master)}, lb2 is {State(backup)}; {load.Ok} requests answered on {VirtualListen}");
-        Console.WriteLine("[demo] vrrp: stopping lb1 (it sends a priority-0 advert and releases the address) ...");
+        Console.WriteLine("[demo] vrrp: stopping lb1 (it sends a priority-0 advert and hands the address over) ...");
         var clock = Stopwatch.StartNew();
         await master.DisposeAsync();
         while (State(backup) != "master" && clock.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(10);

@@ -10,57 +10,12 @@ BACKENDS=(18381 18382 18383)
 HAPROXY_PORT=18391 YARP_PORT=18392 HTTP1_PORT=18393 ADMIN_YARP=18394 ADMIN_HTTP1=18395
 ROUNDS=${ROUNDS:-3}
 
-body=$(head -c 1024 /dev/zero | tr '\0' 'x')
-mkdir -p "$WORK/nginx-b"
-{
-  echo "worker_processes 1; daemon off; pid $WORK/nginx-b/pid; error_log $WORK/nginx-b/error.log;"
-  echo "events { worker_connections 4096; }"
-  echo "http { access_log off; keepalive_requests 100000;"
-  for p in "${BACKENDS[@]}"; do echo "  server { listen 127.0.0.1:$p; location / { default_type text/plain; return 200 '$body'; } }"; done
-  echo "}"
-} > "$WORK/nginx-b/nginx.conf"
-nginx -c "$WORK/nginx-b/nginx.conf" -p "$WORK/nginx-b" & PIDS+=($!)
-
-cat > "$WORK/haproxy.cfg" <<CONF
-global
-  nbthread 2
-defaults
-  mode http
-  timeout connect 3s
-  timeout client 30s
-  timeout server 30s
-  option forwardfor
-  http-reuse always
-frontend www
-  bind 127.0.0.1:$HAPROXY_PORT
-  default_backend web
-backend web
-  balance roundrobin
-$(for p in "${BACKENDS[@]}"; do echo "  server b$p 127.0.0.1:$p"; done)
-CONF
-haproxy -f "$WORK/haproxy.cfg" -db & PIDS+=($!)
+start_l7_backends "${BACKENDS[@]}"
+start_haproxy_l7 $HAPROXY_PORT "${BACKENDS[@]}"
 
 build_vigil
-vigil_config() { # vigil_config PORT ADMIN_PORT
-  cat <<CONF
-node: { name: bench }
-admin: { listen: 127.0.0.1:$2 }
-pools:
-  web:
-    scheduler: round-robin
-    backends:
-$(for p in "${BACKENDS[@]}"; do echo "      - { address: 127.0.0.1:$p }"; done)
-    health: { type: tcp, interval: 2s, timeout: 1s }
-listeners:
-  - name: www
-    protocol: http
-    listen: 127.0.0.1:$1
-    routes:
-      - { match: { path_prefix: / }, pool: web }
-CONF
-}
-vigil_config $YARP_PORT $ADMIN_YARP > "$WORK/vigil-yarp.yaml"
-vigil_config $HTTP1_PORT $ADMIN_HTTP1 > "$WORK/vigil-http1.yaml"
+vigil_l7_config $YARP_PORT $ADMIN_YARP "${BACKENDS[@]}" > "$WORK/vigil-yarp.yaml"
+vigil_l7_config $HTTP1_PORT $ADMIN_HTTP1 "${BACKENDS[@]}" > "$WORK/vigil-http1.yaml"
 VIGIL_UPSTREAM=yarp "$VIGIL" run -c "$WORK/vigil-yarp.yaml" > "$WORK/vigil-yarp.log" 2>&1 & PIDS+=($!); YARP_PID=$!
 VIGIL_UPSTREAM=http1 "$VIGIL" run -c "$WORK/vigil-http1.yaml" > "$WORK/vigil-http1.log" 2>&1 & PIDS+=($!); HTTP1_PID=$!
 

@@ -7,16 +7,8 @@ need wrk nginx haproxy dotnet
 BACKENDS=(18081 18082 18083)
 NGINX_PORT=18090 HAPROXY_PORT=18091 VIGIL_PORT=18092 ADMIN_PORT=18093
 
-body=$(head -c 1024 /dev/zero | tr '\0' 'x')
-mkdir -p "$WORK/nginx-b" "$WORK/nginx-p"
-{
-  echo "worker_processes 1; daemon off; pid $WORK/nginx-b/pid; error_log $WORK/nginx-b/error.log;"
-  echo "events { worker_connections 4096; }"
-  echo "http { access_log off; keepalive_requests 100000;"
-  for p in "${BACKENDS[@]}"; do echo "  server { listen 127.0.0.1:$p; location / { default_type text/plain; return 200 '$body'; } }"; done
-  echo "}"
-} > "$WORK/nginx-b/nginx.conf"
-nginx -c "$WORK/nginx-b/nginx.conf" -p "$WORK/nginx-b" & PIDS+=($!)
+start_l7_backends "${BACKENDS[@]}"
+mkdir -p "$WORK/nginx-p"
 
 cat > "$WORK/nginx-p/nginx.conf" <<CONF
 worker_processes 2; daemon off; pid $WORK/nginx-p/pid; error_log $WORK/nginx-p/error.log;
@@ -29,42 +21,10 @@ http { access_log off; keepalive_requests 100000;
 CONF
 nginx -c "$WORK/nginx-p/nginx.conf" -p "$WORK/nginx-p" & PIDS+=($!)
 
-cat > "$WORK/haproxy.cfg" <<CONF
-global
-  nbthread 2
-defaults
-  mode http
-  timeout connect 3s
-  timeout client 30s
-  timeout server 30s
-  option forwardfor
-  http-reuse always
-frontend www
-  bind 127.0.0.1:$HAPROXY_PORT
-  default_backend web
-backend web
-  balance roundrobin
-$(for p in "${BACKENDS[@]}"; do echo "  server b$p 127.0.0.1:$p"; done)
-CONF
-haproxy -f "$WORK/haproxy.cfg" -db & PIDS+=($!)
+start_haproxy_l7 $HAPROXY_PORT "${BACKENDS[@]}"
 
 build_vigil
-cat > "$WORK/vigil.yaml" <<CONF
-node: { name: bench }
-admin: { listen: 127.0.0.1:$ADMIN_PORT }
-pools:
-  web:
-    scheduler: round-robin
-    backends:
-$(for p in "${BACKENDS[@]}"; do echo "      - { address: 127.0.0.1:$p }"; done)
-    health: { type: tcp, interval: 2s, timeout: 1s }
-listeners:
-  - name: www
-    protocol: http
-    listen: 127.0.0.1:$VIGIL_PORT
-    routes:
-      - { match: { path_prefix: / }, pool: web }
-CONF
+vigil_l7_config $VIGIL_PORT $ADMIN_PORT "${BACKENDS[@]}" > "$WORK/vigil.yaml"
 "$VIGIL" run -c "$WORK/vigil.yaml" > "$WORK/vigil.log" 2>&1 & PIDS+=($!)
 
 for p in "${BACKENDS[@]}" $NGINX_PORT $HAPROXY_PORT $VIGIL_PORT; do wait_port "$p"; done

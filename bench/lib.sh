@@ -52,3 +52,49 @@ build_vigil() {
   dotnet publish "$ROOT/src/Vigil/Vigil.csproj" -c Release -o "$WORK/vigil" -nologo -v q >/dev/null
   VIGIL="$WORK/vigil/vigil"
 }
+
+# --- the L7 setup shared by l7.sh and l7-upstream.sh ---------------------------------------------
+# start_l7_backends PORT...: one nginx (1 worker) answering 1 KiB on each port
+start_l7_backends() {
+  local body; body=$(head -c 1024 /dev/zero | tr '\0' 'x')
+  mkdir -p "$WORK/nginx-b"
+  {
+    echo "worker_processes 1; daemon off; pid $WORK/nginx-b/pid; error_log $WORK/nginx-b/error.log;"
+    echo "events { worker_connections 4096; }"
+    echo "http { access_log off; keepalive_requests 100000;"
+    for p in "$@"; do echo "  server { listen 127.0.0.1:$p; location / { default_type text/plain; return 200 '$body'; } }"; done
+    echo "}"
+  } > "$WORK/nginx-b/nginx.conf"
+  nginx -c "$WORK/nginx-b/nginx.conf" -p "$WORK/nginx-b" & PIDS+=($!)
+}
+
+# start_haproxy_l7 PORT BACKEND_PORT...: HAProxy mode http, round-robin, connection reuse
+start_haproxy_l7() {
+  local port=$1; shift
+  {
+    printf 'global\n  nbthread 2\ndefaults\n  mode http\n  timeout connect 3s\n  timeout client 30s\n  timeout server 30s\n'
+    printf '  option forwardfor\n  http-reuse always\nfrontend www\n  bind 127.0.0.1:%s\n  default_backend web\n' "$port"
+    printf 'backend web\n  balance roundrobin\n'
+    for p in "$@"; do echo "  server b$p 127.0.0.1:$p"; done
+  } > "$WORK/haproxy.cfg"
+  haproxy -f "$WORK/haproxy.cfg" -db & PIDS+=($!)
+}
+
+# vigil_l7_config PORT ADMIN_PORT BACKEND_PORT...: a vigil.yaml balancing the backends round-robin
+vigil_l7_config() {
+  local port=$1 admin=$2; shift 2
+  echo "node: { name: bench }"
+  echo "admin: { listen: 127.0.0.1:$admin }"
+  echo "pools:"
+  echo "  web:"
+  echo "    scheduler: round-robin"
+  echo "    backends:"
+  for p in "$@"; do echo "      - { address: 127.0.0.1:$p }"; done
+  echo "    health: { type: tcp, interval: 2s, timeout: 1s }"
+  echo "listeners:"
+  echo "  - name: www"
+  echo "    protocol: http"
+  echo "    listen: 127.0.0.1:$port"
+  echo "    routes:"
+  echo "      - { match: { path_prefix: / }, pool: web }"
+}

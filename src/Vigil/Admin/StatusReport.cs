@@ -10,8 +10,8 @@ public sealed record StatusReport(
     ReloadReport LastReload,
     IReadOnlyList<ListenerStatus> Listeners,
     IReadOnlyList<PoolStatus> Pools,
-    IReadOnlyList<object> Vrrp,
-    IReadOnlyList<object> Caches);
+    IReadOnlyList<Hosting.VrrpStatus> Vrrp,
+    IReadOnlyList<Caching.CacheSnapshot> Caches);
 
 /// <summary>The outcome of the most recent reload attempt.</summary>
 public sealed record ReloadReport(bool Ok, DateTimeOffset At, IReadOnlyList<string> Errors);

@@ -183,7 +183,7 @@ public static class DemoCommand
         }
     }
 
-    private static string State(Daemon daemon) => daemon.BuildStatus().Vrrp.OfType<VrrpStatus>().FirstOrDefault()?.State ?? "stopped";
+    private static string State(Daemon daemon) => daemon.BuildStatus().Vrrp.FirstOrDefault()?.State ?? "stopped";
 
     /// <summary>
     /// Stops one origin under a steady client load and shows it leave the pool within the health-check

@@ -39,8 +39,6 @@ public sealed partial class Daemon : IAsyncDisposable
     /// <summary>The generation serving now.</summary>
     public Generation Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("not started");
 
-    public RuntimeServices Services => _services;
-
     /// <summary>The running listeners by name (for tests and status).</summary>
     public IReadOnlyDictionary<string, IListenerHost> Listeners => _listeners;
 
@@ -214,7 +212,7 @@ public sealed partial class Daemon : IAsyncDisposable
             _listeners.Values.Select(h => new ListenerStatus(h.Config.Name, h.Config.Protocol.ToString().ToLowerInvariant(), h.Config.Listen)).ToArray(),
             generation.Pools.Values.Select(p => PoolStatus.From(p, now)).ToArray(),
             _redundancy?.Status() ?? [],
-            generation.Caches.Values.Select(c => (object)c.Snapshot()).ToArray());
+            generation.Caches.Values.Select(c => c.Snapshot()).ToArray());
     }
 
     public BackendStateResult SetBackendState(string pool, string address, AdminState state)

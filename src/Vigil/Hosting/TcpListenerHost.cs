@@ -24,7 +24,6 @@ public sealed class TcpListenerHost : IListenerHost
     }
 
     public ListenerConfig Config { get; private set; }
-    public TcpProxyListener Listener => _listener;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

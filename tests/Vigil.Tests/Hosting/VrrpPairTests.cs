@@ -41,7 +41,7 @@ public sealed class VrrpPairTests
         Assert.Equal("master", await pair.WaitForStateAsync(pair.B, "master"));
         // A steps down when it hears B's first advert.
         Assert.Equal("backup", await pair.WaitForStateAsync(pair.A, "backup"));
-        var status = pair.A.BuildStatus().Vrrp.OfType<VrrpStatus>().Single();
+        var status = pair.A.BuildStatus().Vrrp.Single();
         Assert.Equal(50, status.EffectivePriority); // 150 - 100 while every backend is out
         await pair.AssertVirtualAddressAnswersAsync();
     }
@@ -83,7 +83,7 @@ public sealed class VrrpPairTests
             return Cli.CreateDaemon(() => ConfigLoader.LoadText(text, name + ".yaml"), _logs);
         }
 
-        public static string State(Daemon d) => d.BuildStatus().Vrrp.OfType<VrrpStatus>().Single().State;
+        public static string State(Daemon d) => d.BuildStatus().Vrrp.Single().State;
 
         public async Task<string> WaitForStateAsync(Daemon d, string wanted)
         {

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Text;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vigil.Vrrp.Addresses;
@@ -17,8 +17,9 @@ namespace Vigil.Vrrp;
 /// One virtual router: composes the codec, the election, a transport, the address actuator and tracking.
 /// Elections and adverts run on the <see cref="VrrpTimerLoop"/> thread; received packets are decoded on the
 /// instance's own receive thread (not the thread pool, so a starved pool cannot delay them into a false
-/// takeover) and posted there; address changes, notify scripts and <see cref="StateChanged"/> run in order
-/// on a per-instance actuator task so a slow script never delays an advert.
+/// takeover) and posted there; address changes and <see cref="StateChanged"/> run in order on the instance's own
+/// actuator thread (again not the pool: a starved pool would hold a release back while the new master already
+/// holds the addresses), so they never delay an advert; notify scripts run after them, in order, off that thread.
 /// The instance owns and disposes its transport and its address actuator.
 /// </summary>
 public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
@@ -39,7 +40,7 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
     private static readonly TimeSpan ReceivePollInterval = TimeSpan.FromMilliseconds(100);
     private readonly byte[] _sendBuffer = new byte[2048];
     private readonly byte[] _receiveBuffer = new byte[65536];
-    private readonly Channel<ActuatorWork> _actuator = Channel.CreateUnbounded<ActuatorWork>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly BlockingCollection<ActuatorWork> _actuator = new(new ConcurrentQueue<ActuatorWork>());
     private readonly CancellationTokenSource _stopping = new();
     // Cancels the gratuitous-ARP repeats of the current take when we release (timer thread only): otherwise the
     // release waits behind them in the actuator queue, and a router that steps down just after taking over keeps
@@ -47,7 +48,8 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
     // than the advert interval (measured in the three-router lab: 180 ms of two holders at 100 ms).
     private CancellationTokenSource? _announcing;
     private Thread? _receiveThread;
-    private Task? _actuatorTask;
+    private Thread? _actuatorThread;
+    private Task _notifications = Task.CompletedTask;
     private volatile int _state;
     private volatile int _effectivePriority;
     private volatile int _masterPriority;
@@ -119,8 +121,8 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
     public VrrpCounters Counters { get; } = new();
 
     /// <summary>
-    /// Raised, in order, after the addresses were taken for a transition; a master stepping down raises it at
-    /// once and releases its addresses after the handover hold.
+    /// Raised, in order, after the addresses were taken for a transition (before they are announced); a master
+    /// stepping down raises it at once and releases its addresses after the handover hold.
     /// </summary>
     public event EventHandler<VrrpStateChangedEventArgs>? StateChanged;
 
@@ -148,10 +150,11 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         {
             throw new InvalidOperationException("already started");
         }
-        await _addresses.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+        await Task.Run(_addresses.Release, cancellationToken).ConfigureAwait(false);
         VrrpMetrics.Register(this);
         _loop.Add(this);
-        _actuatorTask = Task.Run(RunActuatorAsync, CancellationToken.None);
+        _actuatorThread = new Thread(RunActuator) { IsBackground = true, Name = $"vigil-vrrp-act-{Name}" };
+        _actuatorThread.Start();
         _receiveThread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"vigil-vrrp-rx-{Name}" };
         _receiveThread.Start();
         if (_tracker is not null)
@@ -196,12 +199,16 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
             throw;
         }
         _loop.Remove(this);
-        _actuator.Writer.TryComplete();
-        await _actuatorTask!.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _actuator.CompleteAdding();
+        await Task.Run(() => _actuatorThread!.Join(), cancellationToken).ConfigureAwait(false);
+        await _notifications.WaitAsync(cancellationToken).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.Run(() => _receiveThread!.Join(), cancellationToken).ConfigureAwait(false);
         VrrpMetrics.Unregister(this);
     }
+
+    /// <summary>Test seam: the address actuator, to open its sockets before a test starts the instance.</summary>
+    internal IVirtualAddressActuator Addresses => _addresses;
 
     /// <summary>
     /// Test seam: stops the way SIGKILL would: timers stop and sockets close, with no priority-0 advert and the
@@ -224,14 +231,8 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         finally
         {
             _transport.Dispose();
-            if (_addresses is IAsyncDisposable asyncAddresses)
-            {
-                await asyncAddresses.DisposeAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                (_addresses as IDisposable)?.Dispose();
-            }
+            (_addresses as IDisposable)?.Dispose();
+            _actuator.Dispose();
             _stopping.Dispose();
         }
     }
@@ -361,9 +362,10 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
             else
             {
                 _releaseDue = null;
-                _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Release, o.From, o.To, _election.Priority));
+                Enqueue(new ActuatorWork(ActuatorKind.Release, o.From, o.To, _election.Priority));
             }
         }
+        CancellationToken announce = default;
         if (o.Has(ElectionActions.TakeAddresses))
         {
             // After the advert, as RFC 9568 §6.4.2 orders them, and on purpose: with vmac the first advert must
@@ -374,12 +376,13 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
             // Addresses still held from a handover are simply kept.
             _releaseDue = null;
             _announcing = new CancellationTokenSource();
-            _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Take, o.From, o.To, _election.Priority, _announcing.Token));
+            announce = _announcing.Token;
+            Enqueue(new ActuatorWork(ActuatorKind.Take, o.From, o.To, _election.Priority));
         }
         else if (o.Has(ElectionActions.Reannounce))
         {
             _announcing ??= new CancellationTokenSource();
-            _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Announce, o.From, o.To, _election.Priority, _announcing.Token));
+            announce = _announcing.Token;
         }
         if (o.Has(ElectionActions.StateChanged))
         {
@@ -387,7 +390,12 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
             Interlocked.Exchange(ref _stateSinceTicks, _time.GetUtcNow().UtcTicks);
             Counters.Transition(o.To == VrrpState.Master);
             _logger.LogInformation("vrrp {Instance}: {From} -> {To} (priority {Priority})", Name, o.From, o.To, _election.Priority);
-            _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.StateChanged, o.From, o.To, _election.Priority));
+            Enqueue(new ActuatorWork(ActuatorKind.StateChanged, o.From, o.To, _election.Priority));
+        }
+        if (announce.CanBeCanceled)
+        {
+            // Last: the state change is raised once the addresses are on, not after the announcement repeats.
+            Enqueue(new ActuatorWork(ActuatorKind.Announce, o.From, o.To, _election.Priority, announce));
         }
     }
 
@@ -418,7 +426,7 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
     private void ReleaseHeld()
     {
         _releaseDue = null;
-        _actuator.Writer.TryWrite(new ActuatorWork(ActuatorKind.Release, VrrpState.Master, _election.State, _election.Priority));
+        Enqueue(new ActuatorWork(ActuatorKind.Release, VrrpState.Master, _election.State, _election.Priority));
         if (_shutdownDeadline is not null)
         {
             _shutdownDeadline = null;
@@ -591,30 +599,45 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         return VrrpDecodeStatus.Ok;
     }
 
-    // ---- actuator task ------------------------------------------------------------------------------
+    // ---- actuator thread ----------------------------------------------------------------------------
 
-    private async Task RunActuatorAsync()
+    // Timer thread. After StopAsync completed the queue, an advert still in the loop's queue changes nothing.
+    private void Enqueue(in ActuatorWork work)
     {
-        await foreach (var work in _actuator.Reader.ReadAllAsync().ConfigureAwait(false))
+        try
+        {
+            _actuator.Add(work);
+        }
+        catch (InvalidOperationException) when (_actuator.IsAddingCompleted)
+        {
+        }
+    }
+
+    private void RunActuator()
+    {
+        foreach (var work in _actuator.GetConsumingEnumerable())
         {
             try
             {
                 switch (work.Kind)
                 {
                     case ActuatorKind.Take:
-                        await _addresses.TakeAsync(work.Announcing).ConfigureAwait(false);
+                        _addresses.Take();
                         break;
                     case ActuatorKind.Release:
-                        await _addresses.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+                        _addresses.Release();
                         break;
                     case ActuatorKind.Announce:
-                        await _addresses.AnnounceAsync(work.Announcing).ConfigureAwait(false);
+                        _addresses.Announce(work.Announcing);
                         break;
                     case ActuatorKind.StateChanged:
                         StateChanged?.Invoke(this, new VrrpStateChangedEventArgs(Name, work.From, work.To, work.Priority));
                         if (_options.NotifyScript is { } script)
                         {
-                            await NotifyScript.RunAsync(script, Name, work.To, work.Priority, _logger, CancellationToken.None).ConfigureAwait(false);
+                            // A script may take seconds; the next release must not wait for it. Chained: in order.
+                            _notifications = _notifications.ContinueWith(
+                                _ => NotifyScript.RunAsync(script, Name, work.To, work.Priority, _logger, CancellationToken.None),
+                                CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
                         }
                         break;
                 }

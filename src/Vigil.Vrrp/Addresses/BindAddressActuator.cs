@@ -4,6 +4,10 @@ namespace Vigil.Vrrp.Addresses;
 /// The demo's address mode: nothing is added to an interface (loopback addresses 127.0.0.0/8 all exist
 /// already); the master only signals "listeners should bind the virtual address now", the backup "unbind".
 /// </summary>
+/// <remarks>
+/// Binding a listener is the host's asynchronous work (Kestrel), so the actuator thread waits for it here: a bind
+/// leans on the thread pool, which this loopback mode accepts; interface addresses do not.
+/// </remarks>
 public sealed class BindAddressActuator(Func<bool, CancellationToken, Task> bind) : IVirtualAddressActuator
 {
     private int _bound = -1;
@@ -11,19 +15,20 @@ public sealed class BindAddressActuator(Func<bool, CancellationToken, Task> bind
     /// <summary>Whether the listeners were last told to bind.</summary>
     public bool IsBound => _bound == 1;
 
-    public Task TakeAsync(CancellationToken cancellationToken) => Signal(true, cancellationToken);
+    public void Take() => Signal(true);
 
-    public Task ReleaseAsync(CancellationToken cancellationToken) => Signal(false, cancellationToken);
+    public void Release() => Signal(false);
 
-    public Task AnnounceAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public void Announce(CancellationToken announcing)
+    {
+    }
 
-    private Task Signal(bool bound, CancellationToken cancellationToken)
+    private void Signal(bool bound)
     {
         var value = bound ? 1 : 0;
-        if (Interlocked.Exchange(ref _bound, value) == value)
+        if (Interlocked.Exchange(ref _bound, value) != value)
         {
-            return Task.CompletedTask;
+            bind(bound, CancellationToken.None).GetAwaiter().GetResult();
         }
-        return bind(bound, cancellationToken);
     }
 }

@@ -2,17 +2,24 @@ namespace Vigil.Vrrp.Addresses;
 
 /// <summary>
 /// Takes and releases an instance's virtual addresses when the election says so: on an interface
-/// (<see cref="InterfaceAddressActuator"/>) or, for the loopback demo, by telling listeners to bind
-/// (<see cref="BindAddressActuator"/>). Calls are serialised per instance, off the timer thread.
+/// (<see cref="InterfaceAddressActuator"/>, <see cref="VmacAddressActuator"/>) or, for the loopback demo, by telling
+/// listeners to bind (<see cref="BindAddressActuator"/>).
 /// </summary>
+/// <remarks>
+/// Calls are synchronous and come in order on the instance's own actuator thread, never the thread pool: a release
+/// that waits for a pool thread lasts as long as the pool is starved, and two routers then hold the addresses for
+/// that long (measured: 1 s in a loaded test run, 19 s with the pool starved on purpose). Implementations may block
+/// (a netlink round trip, a process at startup); announcement repeats wait on the cancellation token.
+/// </remarks>
 public interface IVirtualAddressActuator
 {
-    /// <summary>Becoming master: add the addresses and announce them (RFC 9568 §6.4.1 (3)).</summary>
-    Task TakeAsync(CancellationToken cancellationToken);
+    /// <summary>Becoming master: add the addresses; <see cref="Announce"/> follows (RFC 9568 §6.4.1 (3)).</summary>
+    void Take();
 
     /// <summary>Becoming backup or stopping; also at startup, to clear addresses a crash left behind.</summary>
-    Task ReleaseAsync(CancellationToken cancellationToken);
+    void Release();
 
-    /// <summary>Announce again without changing anything (a rival master was seen).</summary>
-    Task AnnounceAsync(CancellationToken cancellationToken);
+    /// <summary>Announce the addresses: after a take, and again when a rival master was seen.</summary>
+    /// <param name="announcing">Cancelled when we step down: the announcement repeats stop at once.</param>
+    void Announce(CancellationToken announcing);
 }

@@ -46,9 +46,9 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
     /// <summary>Which way announcements go: "packet-socket" or "arping" (known after the first call).</summary>
     public string AnnounceMethod => _packet is null ? "arping" : "packet-socket";
 
-    public async Task TakeAsync(CancellationToken cancellationToken)
+    public void Take()
     {
-        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        EnsureReady();
         foreach (var a in _addresses)
         {
             try
@@ -60,13 +60,12 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
                 _logger.LogError(ex, "vrrp: adding {Address} to {Interface} failed", a, _interface);
             }
         }
-        await AnnounceAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task ReleaseAsync(CancellationToken cancellationToken)
+    public void Release()
     {
         // Also the startup path: opening everything here means a later takeover starts no process.
-        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        EnsureReady();
         foreach (var a in _addresses)
         {
             try
@@ -80,22 +79,24 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
         }
     }
 
-    public async Task AnnounceAsync(CancellationToken cancellationToken)
+    public void Announce(CancellationToken announcing)
     {
-        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        EnsureReady();
         FramesSent = 0;
         for (var round = 0; round < _announce.Repeat; round++)
         {
             if (round > 0)
             {
-                await Task.Delay(_announce.Interval, cancellationToken).ConfigureAwait(false);
+                // Waits on the token itself, not a timer continuation: a step-down ends the repeats at once.
+                announcing.WaitHandle.WaitOne(_announce.Interval);
             }
+            announcing.ThrowIfCancellationRequested();
             foreach (var a in _addresses)
             {
                 var bytes = a.Address.GetAddressBytes();
                 if (_packet is null)
                 {
-                    await ArpingAsync(a, bytes, cancellationToken).ConfigureAwait(false);
+                    Arping(a, bytes);
                     continue;
                 }
                 var n = bytes.Length == 4
@@ -114,7 +115,7 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
         }
     }
 
-    private async Task ArpingAsync(VirtualAddress a, byte[] bytes, CancellationToken cancellationToken)
+    private void Arping(VirtualAddress a, byte[] bytes)
     {
         if (bytes.Length != 4)
         {
@@ -122,8 +123,8 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
         }
         string[] arping = ["arping", "-q", "-U", "-c", "1", "-i", _interface, "-S", a.Address.ToString(), a.Address.ToString()];
         var (code, error) = _netns is null
-            ? await IpCommand.RunAsync(arping[1..], cancellationToken, "arping").ConfigureAwait(false)
-            : await IpCommand.RunAsync(["netns", "exec", _netns, .. arping], cancellationToken).ConfigureAwait(false);
+            ? IpCommand.Run(arping[1..], "arping")
+            : IpCommand.Run(["netns", "exec", _netns, .. arping]);
         if (code is 0 or 1) // 1: no reply, expected for an unsolicited ARP
         {
             FramesSent++;
@@ -134,7 +135,7 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
         }
     }
 
-    private async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    private void EnsureReady()
     {
         if (_mac is not null)
         {
@@ -142,7 +143,7 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
         }
         List<string> args = _netns is null ? [] : ["-n", _netns];
         args.AddRange(["-j", "link", "show", "dev", _interface]);
-        var (code, output) = await IpCommand.RunAsync(args, cancellationToken, captureOutput: true).ConfigureAwait(false);
+        var (code, output) = IpCommand.Run(args, captureOutput: true);
         if (code != 0)
         {
             throw new InvalidOperationException($"ip link show dev {_interface}: {output}");

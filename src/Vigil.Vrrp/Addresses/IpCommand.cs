@@ -3,14 +3,16 @@ using System.Diagnostics;
 namespace Vigil.Vrrp.Addresses;
 
 /// <summary>
-/// Runs iproute2's <c>ip</c>. Address changes happen once per failover, not per packet, so a process is
-/// fine here, and <c>ip</c> is what operators read and trust; netlink by hand would buy nothing measurable.
+/// Runs iproute2's <c>ip</c> (or <c>sysctl</c>, <c>arping</c>) and waits for it, on the actuator thread. These run
+/// at startup (interface lookup, vmac creation), not on a takeover, so a process is fine here, and <c>ip</c> is what
+/// operators read and trust.
 /// </summary>
 internal static class IpCommand
 {
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Runs the command; returns the exit code and stderr (or stdout with <paramref name="captureOutput"/>).</summary>
-    public static async Task<(int ExitCode, string Text)> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken,
-        string command = "ip", bool captureOutput = false)
+    public static (int ExitCode, string Text) Run(IReadOnlyList<string> arguments, string command = "ip", bool captureOutput = false)
     {
         var start = new ProcessStartInfo(command)
         {
@@ -23,11 +25,15 @@ internal static class IpCommand
             start.ArgumentList.Add(a);
         }
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {command}");
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        var output = await stdout.ConfigureAwait(false);
-        var error = (await stderr.ConfigureAwait(false)).Trim();
+        // Both pipes drain at once, or a full stderr could block the process before it closes stdout.
+        var stderr = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(Timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"{command} {string.Join(' ', arguments)}: no exit after {Timeout.TotalSeconds:0} s");
+        }
+        var error = stderr.GetAwaiter().GetResult().Trim();
         return (process.ExitCode, captureOutput && process.ExitCode == 0 ? output : error);
     }
 }

@@ -21,7 +21,7 @@ namespace Vigil.Vrrp.Addresses;
 /// virtual MAC back to the dead node's switch port (reproduced in the lab). Gratuitous ARP goes out as replies and
 /// adverts leave from the virtual MAC (<see cref="Transport.RawTransportOptions.VmacInterface"/>) as two more guards.
 /// </remarks>
-public sealed class VmacAddressActuator : IVirtualAddressActuator, IAsyncDisposable
+public sealed class VmacAddressActuator : IVirtualAddressActuator, IDisposable
 {
     private readonly string _parent;
     private readonly byte _vrid;
@@ -49,80 +49,80 @@ public sealed class VmacAddressActuator : IVirtualAddressActuator, IAsyncDisposa
     /// <summary>The macvlan interface, keepalived's default name.</summary>
     public string InterfaceName { get; }
 
-    public async Task TakeAsync(CancellationToken cancellationToken)
+    public void Take()
     {
-        await EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        EnsureCreated();
         _netlink!.SetLinkUp(_inner.InterfaceIndex, true);
-        await _inner.TakeAsync(cancellationToken).ConfigureAwait(false);
+        _inner.Take();
     }
 
-    public async Task ReleaseAsync(CancellationToken cancellationToken)
+    public void Release()
     {
-        await EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        await _inner.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+        EnsureCreated();
+        _inner.Release();
         _netlink!.SetLinkUp(_inner.InterfaceIndex, false);
     }
 
-    public Task AnnounceAsync(CancellationToken cancellationToken) => _inner.AnnounceAsync(cancellationToken);
+    public void Announce(CancellationToken announcing) => _inner.Announce(announcing);
 
-    private async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    private void EnsureCreated()
     {
         if (_created)
         {
             return;
         }
         // A crash may have left the macvlan behind (with the VIP on it): start clean.
-        await Ip(cancellationToken, check: false, "link", "del", InterfaceName).ConfigureAwait(false);
-        await Ip(cancellationToken, check: true, "link", "add", "link", _parent, "name", InterfaceName,
-            "address", VirtualMac.Format(_vrid, _ipv6), "type", "macvlan", "mode", "private").ConfigureAwait(false);
+        Ip(check: false, "link", "del", InterfaceName);
+        Ip(check: true, "link", "add", "link", _parent, "name", InterfaceName,
+            "address", VirtualMac.Format(_vrid, _ipv6), "type", "macvlan", "mode", "private");
         if (!_ipv6)
         {
-            await Ip(cancellationToken, check: true, "link", "set", "dev", InterfaceName, "addrgenmode", "none").ConfigureAwait(false);
+            Ip(check: true, "link", "set", "dev", InterfaceName, "addrgenmode", "none");
         }
-        await Sysctl(cancellationToken,
+        Sysctl(
             $"net.ipv4.conf.{_parent}.arp_ignore=1", $"net.ipv4.conf.{_parent}.arp_announce=2",
             $"net.ipv4.conf.{Key(InterfaceName)}.arp_ignore=1", $"net.ipv4.conf.{Key(InterfaceName)}.arp_announce=2",
-            $"net.ipv4.conf.{Key(InterfaceName)}.rp_filter=0").ConfigureAwait(false);
+            $"net.ipv4.conf.{Key(InterfaceName)}.rp_filter=0");
         _netlink = NetlinkAddresses.Open(_netns);
         _created = true;
         // The inner actuator reads the macvlan's index and MAC, opens its sockets, and removes nothing (it is new).
-        await _inner.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+        _inner.Release();
     }
 
     // sysctl keys use '/' for a '.' inside an interface name.
     private static string Key(string interfaceName) => interfaceName.Replace('.', '/');
 
-    private async Task Ip(CancellationToken cancellationToken, bool check, params string[] args)
+    private void Ip(bool check, params string[] args)
     {
         List<string> all = _netns is null ? [] : ["-n", _netns];
         all.AddRange(args);
-        var (code, error) = await IpCommand.RunAsync(all, cancellationToken).ConfigureAwait(false);
+        var (code, error) = IpCommand.Run(all);
         if (check && code != 0)
         {
             throw new InvalidOperationException($"ip {string.Join(' ', all)}: {error}");
         }
     }
 
-    private async Task Sysctl(CancellationToken cancellationToken, params string[] settings)
+    private void Sysctl(params string[] settings)
     {
         List<string> args = ["-q", "-w", .. settings];
         var (code, error) = _netns is null
-            ? await IpCommand.RunAsync(args, cancellationToken, "sysctl").ConfigureAwait(false)
-            : await IpCommand.RunAsync(["netns", "exec", _netns, "sysctl", .. args], cancellationToken).ConfigureAwait(false);
+            ? IpCommand.Run(args, "sysctl")
+            : IpCommand.Run(["netns", "exec", _netns, "sysctl", .. args]);
         if (code != 0)
         {
             _logger.LogWarning("vrrp: sysctl for {Interface} failed: {Error}", InterfaceName, error);
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
         _inner.Dispose();
         _netlink?.Dispose();
         if (_created)
         {
             // Like keepalived on exit: the macvlan goes with us.
-            await Ip(CancellationToken.None, check: false, "link", "del", InterfaceName).ConfigureAwait(false);
+            Ip(check: false, "link", "del", InterfaceName);
         }
     }
 }

@@ -14,8 +14,8 @@ namespace Vigil.Vrrp.Tests.Integration;
 public sealed class HandoverTests : IDisposable
 {
     /// <summary>
-    /// Run alone: these tests order two instances' actuator calls, which run on the thread pool; lab tests in
-    /// parallel block pool threads (process waits) and can delay both past the hold, making the order arbitrary.
+    /// Run alone: these tests measure holds against the clock on a 2-core machine, and one starves the thread
+    /// pool on purpose, which would slow every test running beside it.
     /// </summary>
     public const string Name = "handover";
 
@@ -143,6 +143,49 @@ public sealed class HandoverTests : IDisposable
         Assert.True(RecordingActuator.Between(take, release) < TimeSpan.FromMilliseconds(100) + Slack, $"{a}\n{b}");
         Assert.Equal(VrrpState.Master, a.Instance.State);
         Assert.Equal(150, b.Instance.GetStatus().MasterPriority);
+    }
+
+    [Fact]
+    public async Task PreemptedMasterReleasesWhileTheThreadPoolIsStarved()
+    {
+        // Found in loaded full test runs: address changes ran as thread-pool continuations, so a starved pool held
+        // a stepping-down master's release back (1 s once; 19 s with the pool starved as below) while the new
+        // master already held the addresses. They now run on each instance's own thread.
+        await using var b = Create("b", AddressB, AddressA, 100);
+        await b.Instance.StartAsync();
+        await Eventually(() => b.Instance.State == VrrpState.Master && b.Addresses.Holds);
+        await using var a = Create("a", AddressA, AddressB, 150);
+        await a.Instance.StartAsync();
+
+        // From here the test thread never yields: every other pool thread is blocked until the gate opens, and a
+        // probe queued behind the blockers shows the pool really was starved throughout.
+        // Not disposed: blockers queued behind the starvation may start waiting on it after the test ended.
+        var gate = new ManualResetEventSlim();
+        var probeRan = false;
+        var blockers = (Environment.ProcessorCount * 4) + 32;
+        try
+        {
+            for (var i = 0; i < blockers; i++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(_ => gate.Wait(TimeSpan.FromSeconds(10)), null);
+            }
+            ThreadPool.UnsafeQueueUserWorkItem(_ => Volatile.Write(ref probeRan, true), null);
+            var deadline = RecordingActuator.Now + (3 * System.Diagnostics.Stopwatch.Frequency);
+            while (RecordingActuator.Now < deadline && !(a.Addresses.Holds && !b.Addresses.Holds))
+            {
+                Thread.Sleep(5);
+            }
+            Assert.False(Volatile.Read(ref probeRan), "the pool was not starved: the test proves nothing");
+        }
+        finally
+        {
+            gate.Set();
+        }
+        Assert.True(a.Addresses.Holds && !b.Addresses.Holds, $"no handover while the pool was starved\n{a}\n{b}");
+        var take = a.Addresses.Last(take: true)!.Value;
+        var release = b.Addresses.Last(take: false)!.Value;
+        Assert.True(take < release, $"{a}\n{b}");
+        Assert.True(RecordingActuator.Between(take, release) < TimeSpan.FromMilliseconds(100) + Slack, $"{a}\n{b}");
     }
 
     private sealed record Node(VrrpInstance Instance, RecordingActuator Addresses) : IAsyncDisposable

@@ -12,11 +12,13 @@ internal sealed class RecordingActuator : IVirtualAddressActuator
 {
     public ConcurrentQueue<(bool Take, long At)> Calls { get; } = new();
 
-    public Task TakeAsync(CancellationToken cancellationToken) => Record(true);
+    public void Take() => Record(true);
 
-    public Task ReleaseAsync(CancellationToken cancellationToken) => Record(false);
+    public void Release() => Record(false);
 
-    public Task AnnounceAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public void Announce(CancellationToken announcing)
+    {
+    }
 
     /// <summary>The time of the last take (or release) recorded, if any.</summary>
     public long? Last(bool take) => Calls.Where(c => c.Take == take).Select(c => (long?)c.At).LastOrDefault();
@@ -31,9 +33,5 @@ internal sealed class RecordingActuator : IVirtualAddressActuator
     public override string ToString() =>
         string.Join(", ", Calls.Select(c => $"{(c.Take ? "take" : "release")}@{c.At / (Stopwatch.Frequency / 1000) % 100000}ms"));
 
-    private Task Record(bool take)
-    {
-        Calls.Enqueue((take, Now));
-        return Task.CompletedTask;
-    }
+    private void Record(bool take) => Calls.Enqueue((take, Now));
 }

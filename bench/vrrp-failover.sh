@@ -13,7 +13,7 @@ RUNS=${1:-${RUNS:-5}}
 VIP=10.77.0.50
 P=vgb$$
 WORK=$(mktemp -d /tmp/vigil-vrrp-bench.XXXXXX)
-NODE_OUT=$WORK/node
+VIGIL_OUT=$WORK/vigil
 PIDS=()
 
 cleanup() {
@@ -23,7 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dotnet build bench/Vigil.VrrpNode -c Release -nologo -v q -o "$NODE_OUT" >/dev/null
+# Vigil is measured as operators run it: the `vigil run` daemon with a YAML config.
+dotnet build src/Vigil -c Release -nologo -v q -o "$VIGIL_OUT" >/dev/null
 
 # --- lab -----------------------------------------------------------------------------------------
 ip netns add "$P-sw"
@@ -55,7 +56,18 @@ wait_until() { # seconds, command...
 start_node() { # impl ns src prio interval_ms -> pid (process group leader)
   local impl=$1 ns=$2 src=$3 prio=$4 ms=$5 log=$WORK/$1-$2.log
   if [ "$impl" = vigil ]; then
-    ip netns exec "$ns" setsid "$NODE_OUT/Vigil.VrrpNode" eth0 "$src" "$prio" "$ms" "$VIP/24" >>"$log" 2>&1 &
+    cat >"$WORK/vigil-$ns.yaml" <<CONF
+node: { name: $ns }
+admin: { listen: 127.0.0.1:9090 }
+vrrp:
+  - name: front
+    interface: eth0
+    vrid: 51
+    priority: $prio
+    advert_interval: ${ms}ms
+    virtual_addresses: [ $VIP/24 ]
+CONF
+    ip netns exec "$ns" setsid "$VIGIL_OUT/vigil" run -c "$WORK/vigil-$ns.yaml" >>"$log" 2>&1 &
   else
     local dir=$WORK/ka-$ns; mkdir -p "$dir"
     rm -f "$dir"/*.pid # a SIGKILLed keepalived leaves them, and the next start in this namespace then gives up

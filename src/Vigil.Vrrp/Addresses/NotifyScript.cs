@@ -11,6 +11,9 @@ namespace Vigil.Vrrp.Addresses;
 /// </summary>
 public static class NotifyScript
 {
+    /// <summary>How long a script may run before it is killed.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
     public static string StateWord(VrrpState state) => state switch
     {
         VrrpState.Master => "MASTER",
@@ -25,22 +28,40 @@ public static class NotifyScript
         start.ArgumentList.Add(instance);
         start.ArgumentList.Add(StateWord(state));
         start.ArgumentList.Add(priority.ToString(CultureInfo.InvariantCulture));
+        Process process;
         try
         {
-            using var process = Process.Start(start)!;
+            process = Process.Start(start)!;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "vrrp {Instance}: notify script {Script} failed to start", instance, script);
+            return -1;
+        }
+        using (process)
+        {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            timeout.CancelAfter(Timeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // A hung script must not pile up behind the next transitions' scripts.
+                process.Kill(entireProcessTree: true);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                logger.LogWarning("vrrp {Instance}: notify script {Script} killed after {Seconds} s", instance, script, Timeout.TotalSeconds);
+                return -1;
+            }
             if (process.ExitCode != 0)
             {
                 logger.LogWarning("vrrp {Instance}: notify script {Script} exited {Code}", instance, script, process.ExitCode);
             }
             return process.ExitCode;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            logger.LogWarning(ex, "vrrp {Instance}: notify script {Script} failed", instance, script);
-            return -1;
         }
     }
 }

@@ -32,11 +32,12 @@ public sealed class HandoverTests : IDisposable
 
     public void Dispose() => _loop.Dispose();
 
-    private Node Create(string name, IPAddress local, IPAddress peer, byte priority, int intervalMs = 100)
+    private Node Create(string name, IPAddress local, IPAddress peer, byte priority, int intervalMs = 100, string? notify = null)
     {
         var actuator = new RecordingActuator();
         var transport = new UdpVrrpTransport(new IPEndPoint(local, _port), [new IPEndPoint(peer, _port)]);
-        var instance = new VrrpInstance(UdpNode.Options(name, priority, intervalMs: intervalMs), transport, actuator, _loop);
+        var options = UdpNode.Options(name, priority, intervalMs: intervalMs) with { NotifyScript = notify };
+        var instance = new VrrpInstance(options, transport, actuator, _loop);
         var node = new Node(instance, actuator);
         instance.StateChanged += (_, e) => node.Transitions.Enqueue((e.To, RecordingActuator.Now));
         _nodes.Add(node);
@@ -186,6 +187,43 @@ public sealed class HandoverTests : IDisposable
         var release = b.Addresses.Last(take: false)!.Value;
         Assert.True(take < release, $"{a}\n{b}");
         Assert.True(RecordingActuator.Between(take, release) < TimeSpan.FromMilliseconds(100) + Slack, $"{a}\n{b}");
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task SlowNotifyScriptDoesNotHoldBackTheRelease()
+    {
+        // b's MASTER script takes 3 s; preempted meanwhile, b must still release within the hold, not after it.
+        var dir = Directory.CreateTempSubdirectory("vigil-notify-");
+        try
+        {
+            var log = Path.Combine(dir.FullName, "log");
+            var script = Path.Combine(dir.FullName, "notify.sh");
+            File.WriteAllText(script, $"#!/bin/sh\necho \"start $3\" >> '{log}'\n[ \"$3\" = MASTER ] && sleep 3\necho \"end $3\" >> '{log}'\n");
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            await using var b = Create("b", AddressB, AddressA, 100, notify: script);
+            await b.Instance.StartAsync();
+            await Eventually(() => b.Instance.State == VrrpState.Master && b.Addresses.Holds
+                && File.Exists(log) && File.ReadAllText(log).Contains("start MASTER", StringComparison.Ordinal));
+
+            await using var a = Create("a", AddressA, AddressB, 150);
+            await a.Instance.StartAsync();
+            await Eventually(() => a.Addresses.Holds && !b.Addresses.Holds);
+
+            // The MASTER script was still sleeping when b released.
+            Assert.DoesNotContain("end MASTER", File.ReadAllText(log), StringComparison.Ordinal);
+            var take = a.Addresses.Last(take: true)!.Value;
+            var release = b.Addresses.Last(take: false)!.Value;
+            Assert.True(RecordingActuator.Between(take, release) < TimeSpan.FromMilliseconds(100) + Slack, $"{a}\n{b}");
+            // Stopping waits for the scripts, which ran one at a time in transition order.
+            await b.Instance.StopAsync();
+            Assert.Equal(["start BACKUP", "end BACKUP", "start MASTER", "end MASTER", "start BACKUP", "end BACKUP", "start STOP", "end STOP"],
+                File.ReadAllLines(log));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 
     private sealed record Node(VrrpInstance Instance, RecordingActuator Addresses) : IAsyncDisposable

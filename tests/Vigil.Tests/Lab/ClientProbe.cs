@@ -33,7 +33,7 @@ internal sealed class ClientProbe : IDisposable
     private readonly LabProcess _process;
 
     /// <param name="clock">The test's clock: <see cref="AnsweredSince"/> compares against it.</param>
-    public ClientProbe(Netns lab, string client, string url, Stopwatch clock)
+    public ClientProbe(NetnsLab lab, string client, string url, Stopwatch clock)
     {
         _clock = clock;
         _process = new LabProcess("probe", lab.Ns(client), OnLine, "/usr/bin/python3", "-c", Script, url);

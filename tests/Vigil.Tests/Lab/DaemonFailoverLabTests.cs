@@ -23,17 +23,17 @@ public sealed class DaemonFailoverLabTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("vigil-lab-").FullName;
     private readonly List<LabProcess> _processes = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private Netns? _lab;
+    private NetnsLab? _lab;
 
     public DaemonFailoverLabTests(ITestOutputHelper output) => _output = output;
 
     /// <summary>RFC 9568 §6.1: Master_Down_Interval = 3 × Master_Adver_Interval + Skew_Time, Skew_Time = (256 − priority) × interval / 256.</summary>
     private static TimeSpan MasterDownInterval(int priority) => TimeSpan.FromMilliseconds(3 * AdvertMs + (256 - priority) * AdvertMs / 256.0);
 
-    [NetnsFact]
+    [LabFact]
     public async Task KillRestartAndStopTheMasterDaemonKeepTheVirtualAddressAnswering()
     {
-        _lab = new Netns(
+        _lab = new NetnsLab(
             ("lb1", "10.77.0.11/24", Lb1Mac),
             ("lb2", "10.77.0.12/24", Lb2Mac),
             ("client", "10.77.0.100/24", "02:77:00:00:01:99"));
@@ -247,7 +247,7 @@ public sealed class DaemonFailoverLabTests : IDisposable
     /// <summary>The host's ARP entry for an address ("" when none).</summary>
     private string NeighborMac(string host, string address)
     {
-        var output = Netns.Ip("-n", _lab!.Ns(host), "neigh", "show", address, "dev", "eth0");
+        var output = NetnsLab.Ip("-n", _lab!.Ns(host), "neigh", "show", address, "dev", "eth0");
         var at = output.IndexOf("lladdr ", StringComparison.Ordinal);
         return at < 0 ? "" : output[(at + 7)..].Split(' ', 2)[0];
     }

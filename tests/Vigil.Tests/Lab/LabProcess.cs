@@ -59,7 +59,7 @@ internal sealed class LabProcess : IDisposable
     }
 
     /// <summary>SIGTERM, as systemd stops a service.</summary>
-    public void Terminate() => Netns.Run("kill", ["-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], check: true);
+    public void Terminate() => NetnsLab.Run("kill", ["-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], check: true);
 
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 

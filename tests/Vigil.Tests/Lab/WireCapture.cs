@@ -20,7 +20,7 @@ internal sealed partial class WireCapture : IDisposable
     private readonly LabProcess _process;
     private volatile bool _listening;
 
-    public WireCapture(Netns lab, string host)
+    public WireCapture(NetnsLab lab, string host)
     {
         _process = new LabProcess("tcpdump", lab.Ns(host), OnLine, "tcpdump", "-i", "eth0", "-n", "-tt", "-e", "-l", "arp or ip proto 112");
     }

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace Vigil.Vrrp.Tests.Lab;
+namespace Vigil.TestLab;
 
 /// <summary>
 /// A throwaway layer-2 lab in network namespaces: a bridge in its own namespace, and router/client
-/// namespaces each with an eth0 on it. Created by the test, deleted on dispose; nothing touches the host's
-/// own network.
+/// namespaces each with an eth0 on it. Created by the test, deleted on dispose (after the processes the test
+/// started inside are gone); nothing touches the host's own network. One source file linked into each test
+/// project that runs labs (tests/Vigil.Vrrp.Tests, tests/Vigil.Tests), so no test project depends on another.
 /// </summary>
 internal sealed partial class NetnsLab : IDisposable
 {
@@ -57,6 +58,10 @@ internal sealed partial class NetnsLab : IDisposable
         return ns;
     }
 
+    /// <summary>Runs a command inside a host's namespace; the exit code and stdout+stderr.</summary>
+    public (int ExitCode, string Output) Exec(string name, params string[] command) =>
+        Run("ip", ["netns", "exec", Ns(name), .. command], check: false);
+
     /// <summary>The addresses on eth0 of a host, e.g. ["10.77.0.11/24", "10.77.0.50/24"].</summary>
     public IReadOnlyList<string> Addresses(string name)
     {
@@ -92,7 +97,7 @@ internal sealed partial class NetnsLab : IDisposable
         {
             p.Kill(true);
         }
-        var output = stdout.Result;
+        var output = stdout.GetAwaiter().GetResult();
         if (check && p.ExitCode != 0)
         {
             throw new InvalidOperationException($"{command} {string.Join(' ', args)}: exit {p.ExitCode}: {stderr}");

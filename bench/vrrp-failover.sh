@@ -5,7 +5,10 @@
 # answer any more; SIGKILL alone leaves the kernel answering for the VIP). Failover time = the outage the client
 # sees: the longest gap between consecutive echo replies around that instant (last reply from A to first reply
 # from B, ±5 ms ping resolution). Median of RUNS runs per implementation/interval.
-# Needs root, iproute2, keepalived, iputils ping. Usage: bench/vrrp-failover.sh [RUNS]   (default 5)
+# That outage varies by up to one advert interval with where the death lands against the last advert; the
+# client also captures the adverts, so each run gives a second number free of that phase: last advert from A ->
+# VIP answering again = Master_Down_Interval + the implementation's own takeover latency.
+# Needs root, iproute2, keepalived, iputils ping, tcpdump. Usage: bench/vrrp-failover.sh [RUNS]   (default 5)
 # CASES="vigil 100,keepalived 100" picks the implementation/interval pairs (default: all five).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -104,7 +107,7 @@ reset_run() { # stop both routers and put the lab back as it was
   sleep 0.3
 }
 
-one_run() { # impl interval_ms -> prints failover ms, or "x" when the run was not valid
+one_run() { # impl interval_ms -> prints "outage_ms advert_to_answer_ms", or "x" when the run was not valid
   local impl=$1 ms=$2
   local a b
   a=$(start_node "$impl" "$P-a" 10.77.0.11 150 "$ms"); PIDS+=("$a")
@@ -116,50 +119,58 @@ one_run() { # impl interval_ms -> prints failover ms, or "x" when the run was no
   measure "$a" "$b" "$ms"
 }
 
-measure() { # a b interval_ms -> prints the outage in ms
-  local a=$1 b=$2 ms=$3 ping_pid t0 gap
+measure() { # a b interval_ms -> prints the outage and the last-advert-to-answer time in ms
+  local a=$1 b=$2 ms=$3 ping_pid dump_pid t0 gap resume last_advert
 
   ip -n "$P-c" neigh flush dev eth0
+  ip netns exec "$P-c" tcpdump -i eth0 -n -l --immediate-mode -tt --time-stamp-precision=micro 'ip proto 112' >"$WORK/adverts" 2>/dev/null &
+  dump_pid=$!
   ip netns exec "$P-c" ping -D -n -i 0.005 -W 0.05 "$VIP" >"$WORK/ping" 2>/dev/null &
   ping_pid=$!
   if ! wait_until 10 grep -q "bytes from" "$WORK/ping"; then
-    echo "client cannot reach the VIP" >&2; kill "$ping_pid"; reset_run "$a" "$b"; echo x; return
+    echo "client cannot reach the VIP" >&2; kill "$ping_pid" "$dump_pid"; reset_run "$a" "$b"; echo x; return
   fi
   sleep 0.2
-  if has_vip b; then echo "B took the VIP before A died" >&2; kill "$ping_pid"; reset_run "$a" "$b"; echo x; return; fi
+  if has_vip b; then echo "B took the VIP before A died" >&2; kill "$ping_pid" "$dump_pid"; reset_run "$a" "$b"; echo x; return; fi
 
   t0=$(date +%s.%N)
   ip -n "$P-a" link set eth0 down
   kill -9 -- "-$a"
   # Wait until B holds the VIP (A may answer for a few ms after t0 while `ip link set down` starts), then for
   # a reply after that, then measure the gap.
-  wait_until 30 has_vip b || { echo "B never took the VIP" >&2; kill "$ping_pid"; reset_run "$a" "$b"; echo x; return; }
+  wait_until 30 has_vip b || { echo "B never took the VIP" >&2; kill "$ping_pid" "$dump_pid"; reset_run "$a" "$b"; echo x; return; }
   local tb; tb=$(date +%s.%N)
   wait_until 30 awk -v t0="$tb" '/bytes from/ { t = substr($1, 2, length($1) - 2); if (t > t0 + 0) found = 1 } END { exit !found }' "$WORK/ping" \
-    || { echo "VIP never answered again" >&2; kill "$ping_pid"; reset_run "$a" "$b"; echo x; return; }
-  # The client pinged every 5 ms since before the death, so the longest gap between replies is the outage.
-  gap=$(awk '/bytes from/ { t = substr($1, 2, length($1) - 2) + 0; if (n++ && t - prev > max) max = t - prev; prev = t }
-    END { printf "%.0f\n", max * 1000 }' "$WORK/ping")
-  kill "$ping_pid" 2>/dev/null || true
-  wait "$ping_pid" 2>/dev/null || true
+    || { echo "VIP never answered again" >&2; kill "$ping_pid" "$dump_pid"; reset_run "$a" "$b"; echo x; return; }
+  # The client pinged every 5 ms since before the death, so the longest gap between replies is the outage; the
+  # reply that ends it is when the VIP answered again.
+  read -r gap resume < <(awk '/bytes from/ { t = substr($1, 2, length($1) - 2) + 0; if (n++ && t - prev > max) { max = t - prev; end = t }; prev = t }
+    END { printf "%.0f %.6f\n", max * 1000, end }' "$WORK/ping")
+  kill "$ping_pid" "$dump_pid" 2>/dev/null || true
+  wait "$ping_pid" "$dump_pid" 2>/dev/null || true
+  last_advert=$(awk -v end="$resume" '$3 == "10.77.0.11" && $1 + 0 < end + 0 { t = $1 } END { printf "%.6f\n", t }' "$WORK/adverts")
 
   reset_run "$a" "$b"
   # A real failover after a crash cannot be shorter than Master_Down_Interval minus one interval (the backup's
   # timer ran since the last advert it heard); a gap far below means the client never lost the VIP, i.e. the
   # crash was not seen (kept as x, reason on stderr).
   if awk -v g="$gap" -v ms="$ms" 'BEGIN { exit !(g < ms) }'; then echo "no outage seen (gap $gap ms)" >&2; echo x; return; fi
-  echo "$gap"
+  if awk -v t="$last_advert" 'BEGIN { exit !(t + 0 == 0) }'; then echo "no advert from A captured" >&2; echo x; return; fi
+  awk -v g="$gap" -v r="$resume" -v l="$last_advert" 'BEGIN { printf "%s %.0f\n", g, (r - l) * 1000 }'
 }
 
 median() { grep -v x | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-echo "| implementation | advert_interval | Master_Down_Interval (backup, prio 100) | failover median (ms) | runs (ms) |"
-echo "|---|---|---|---|---|"
+echo "| implementation | advert_interval | Master_Down_Interval (backup, prio 100) | failover median (ms) | last advert → answering, median (ms) | runs: failover/advert→answering (ms) |"
+echo "|---|---|---|---|---|---|"
 IFS=',' read -r -a CASES <<<"${CASES:-keepalived 1000,vigil 1000,keepalived 100,vigil 100,vigil 20}"
 for case in "${CASES[@]}"; do
   set -- $case
   results=()
   for _ in $(seq "$RUNS"); do results+=("$(one_run "$1" "$2")"); done
   mdi=$(awk -v ms="$2" 'BEGIN { printf "%.1f", 3 * ms + (256 - 100) * ms / 256 }')
-  echo "| $1 | ${2} ms | ${mdi} ms | $(printf '%s\n' "${results[@]}" | median) | ${results[*]} |"
+  outages=$(printf '%s\n' "${results[@]}" | awk '{ print $1 }' | median)
+  latencies=$(printf '%s\n' "${results[@]}" | awk '$1 != "x" { print $2 }' | median)
+  runs=$(printf '%s\n' "${results[@]}" | awk '{ printf "%s%s", (NR > 1 ? " " : ""), ($1 == "x" ? "x" : $1 "/" $2) }')
+  echo "| $1 | ${2} ms | ${mdi} ms | $outages | $latencies | $runs |"
 done

@@ -150,7 +150,14 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         {
             throw new InvalidOperationException("already started");
         }
-        await Task.Run(_addresses.Release, cancellationToken).ConfigureAwait(false);
+        await Task.Run(() =>
+        {
+            if (JitWarmUp.Run() is { Ticks: > 0 } compiled)
+            {
+                _logger.LogDebug("vrrp: takeover path compiled ahead in {Milliseconds:0} ms", compiled.TotalMilliseconds);
+            }
+            _addresses.Release();
+        }, cancellationToken).ConfigureAwait(false);
         VrrpMetrics.Register(this);
         _loop.Add(this);
         _actuatorThread = new Thread(RunActuator) { IsBackground = true, Name = $"vigil-vrrp-act-{Name}" };

@@ -130,7 +130,11 @@ measure() { # a b interval_ms -> prints the outage and the last-advert-to-answer
   if ! wait_until 10 grep -q "bytes from" "$WORK/ping"; then
     echo "client cannot reach the VIP" >&2; kill "$ping_pid" "$dump_pid"; reset_run "$a" "$b"; echo x; return
   fi
-  sleep 0.2
+  # Die at a random point of A's advert cycle: wait for one of A's adverts to be captured, then up to an interval.
+  if ! wait_until 10 grep -q "IP 10.77.0.11 >" "$WORK/adverts"; then
+    echo "no advert from A captured" >&2; kill "$ping_pid" "$dump_pid"; reset_run "$a" "$b"; echo x; return
+  fi
+  sleep "$(awk -v ms="$ms" -v r="$RANDOM" 'BEGIN { printf "%.3f", (r / 32768) * ms / 1000 }')"
   if has_vip b; then echo "B took the VIP before A died" >&2; kill "$ping_pid" "$dump_pid"; reset_run "$a" "$b"; echo x; return; fi
 
   t0=$(date +%s.%N)

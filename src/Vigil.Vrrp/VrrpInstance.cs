@@ -396,13 +396,18 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
             _state = (int)o.To;
             Interlocked.Exchange(ref _stateSinceTicks, _time.GetUtcNow().UtcTicks);
             Counters.Transition(o.To == VrrpState.Master);
-            _logger.LogInformation("vrrp {Instance}: {From} -> {To} (priority {Priority})", Name, o.From, o.To, _election.Priority);
             Enqueue(new ActuatorWork(ActuatorKind.StateChanged, o.From, o.To, _election.Priority));
         }
         if (announce.CanBeCanceled)
         {
             // Last: the state change is raised once the addresses are on, not after the announcement repeats.
             Enqueue(new ActuatorWork(ActuatorKind.Announce, o.From, o.To, _election.Priority, announce));
+        }
+        if (o.Has(ElectionActions.StateChanged))
+        {
+            // After the work is queued: formatting a log line costs about a millisecond, which the gratuitous ARP of
+            // a takeover must not wait for.
+            _logger.LogInformation("vrrp {Instance}: {From} -> {To} (priority {Priority})", Name, o.From, o.To, _election.Priority);
         }
     }
 

@@ -22,6 +22,7 @@ public sealed class RawVrrpTransport : IVrrpTransport
     private const int SoBindToDevice = 25;
     private const int IpprotoIpv6 = 41;
     private const int Ipv6TClass = 67;
+    private const int Ipv6Freebind = 78;
     private const byte Tos = 0xC0; // RFC 9568 does not require it; keepalived sends Internetwork Control, and so do we
 
     private readonly Socket _socket;
@@ -47,7 +48,7 @@ public sealed class RawVrrpTransport : IVrrpTransport
         _destinationBytes = Destinations.Select(AddressBytes.From).ToArray();
         _ipId = (ushort)Random.Shared.Next(1, 65536);
         _netns = options.NetworkNamespace;
-        _vmacInterface = _ipv6 ? null : options.VmacInterface; // IPv6 adverts keep the parent's MAC for now
+        _vmacInterface = options.VmacInterface;
     }
 
     // Runs inside the namespace: the socket, the interface index and address lookups all belong to it.
@@ -101,6 +102,17 @@ public sealed class RawVrrpTransport : IVrrpTransport
     {
         if (_ipv6)
         {
+            // As for IPv4 below: from the virtual MAC when the macvlan is up, and always from the parent.
+            if (VmacSocket() is { } vmac6)
+            {
+                try
+                {
+                    vmac6.SendTo(message, SocketFlags.None, _destinations[destination]);
+                }
+                catch (SocketException)
+                {
+                }
+            }
             _socket.SendTo(message, SocketFlags.None, _destinations[destination]);
             return;
         }
@@ -139,21 +151,58 @@ public sealed class RawVrrpTransport : IVrrpTransport
         }
         try
         {
-            _vmacSocket = NetworkNamespace.Run(_netns, () =>
-            {
-                var socket = NetworkNamespace.OpenRawSocket(AddressFamily.InterNetwork, VrrpCodec.Protocol);
-                socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(_vmacInterface + "\0"));
-                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.HeaderIncluded, true);
-                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastLoopback, false);
-                socket.ReceiveBufferSize = 1; // send-only: whatever it would receive is dropped at the kernel's minimum buffer
-                return socket;
-            });
+            _vmacSocket = NetworkNamespace.Run(_netns, () => _ipv6 ? OpenVmacIpv6(_vmacInterface, LocalAddress) : OpenVmacIpv4(_vmacInterface));
         }
         catch (Exception ex) when (ex is InvalidOperationException or SocketException)
         {
             _vmacRetryAt = Environment.TickCount64 + 1000;
         }
         return _vmacSocket;
+    }
+
+    private static Socket OpenVmacIpv4(string vmacInterface)
+    {
+        var socket = NetworkNamespace.OpenRawSocket(AddressFamily.InterNetwork, VrrpCodec.Protocol);
+        try
+        {
+            socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(vmacInterface + "\0"));
+            socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.HeaderIncluded, true);
+            socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastLoopback, false);
+            socket.ReceiveBufferSize = 1; // send-only: whatever it would receive is dropped at the kernel's minimum buffer
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    // IPv6 has no header-included mode, and the advert's source must stay the parent's link-local address (RFC 9568
+    // §5.1.2.1: the primary address; a macvlan's own link-local would be a second router to every peer). IPV6_FREEBIND
+    // lets the socket bind to an address that lives on another interface; the checksum was computed over it.
+    private static Socket OpenVmacIpv6(string vmacInterface, IPAddress parentLinkLocal)
+    {
+        var ifindex = NetworkNamespace.InterfaceIndex(vmacInterface);
+        var socket = NetworkNamespace.OpenRawSocket(AddressFamily.InterNetworkV6, VrrpCodec.Protocol);
+        try
+        {
+            socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(vmacInterface + "\0"));
+            socket.SetRawSocketOption(IpprotoIpv6, Ipv6Freebind, BitConverter.GetBytes(1));
+            socket.Bind(new IPEndPoint(new IPAddress(parentLinkLocal.GetAddressBytes(), ifindex), 0));
+            socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastInterface, ifindex);
+            socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastTimeToLive, 255);
+            socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.IpTimeToLive, 255);
+            socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastLoopback, false);
+            socket.SetRawSocketOption(IpprotoIpv6, Ipv6TClass, BitConverter.GetBytes((int)Tos));
+            socket.ReceiveBufferSize = 1;
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     public bool TryReceive(Span<byte> buffer, TimeSpan timeout, out ReceivedPacket packet)

@@ -10,7 +10,7 @@ namespace Vigil.Vrrp.Tests.Lab;
 
 /// <summary>Two Vigil routers and a client on a bridge in network namespaces, over raw IP protocol 112.</summary>
 [Collection("lab")]
-public sealed class RawLabTests : IDisposable
+public sealed class RawLabTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     internal const string MacA = "02:77:00:00:00:11";
     internal const string MacB = "02:77:00:00:00:12";
@@ -239,7 +239,44 @@ public sealed class RawLabTests : IDisposable
         }
     }
 
-    private VrrpInstance V6Router(string host, byte priority)
+    [LabFact]
+    public async Task Ipv6VmacAdvertsLeaveFromTheVirtualMacWithTheParentsAddress()
+    {
+        const string Vmac6 = "00:00:5e:00:02:33"; // RFC 9568 §7.3, IPv6, VRID 51
+        _lab = CreateLab();
+        await using var a = V6Router("a", 150, vmac: true);
+        await using var b = V6Router("b", 100, vmac: true);
+        await a.StartAsync();
+        await b.StartAsync();
+        await Eventually(() => a.State == VrrpState.Master && b.State == VrrpState.Backup && b.Counters.AdvertsReceived >= 3, a, b);
+        var linkLocal = LinkLocal("a");
+
+        // One second of adverts as the client sees them, with their link-layer headers.
+        var capture = NetnsLab.Run("ip", ["netns", "exec", _lab.Ns("c"), "timeout", "2", "tcpdump", "-i", "eth0", "-e", "-n", "-l",
+            "-c", "8", "ip6 proto 112"], check: false).Output;
+        var adverts = capture.Split('\n').Where(l => l.Contains("VRRPv3", StringComparison.Ordinal)).ToArray();
+        output.WriteLine(string.Join('\n', adverts.Take(4)));
+        // From the virtual MAC (switches learn where it lives) and from the parent's (every router hears it), both
+        // with the parent's link-local address as source: to b they are one router.
+        Assert.Contains(adverts, l => l.Contains(Vmac6 + " >", StringComparison.Ordinal) && l.Contains(linkLocal + " > ff02::12", StringComparison.Ordinal));
+        Assert.Contains(adverts, l => l.Contains(RawLabTests.MacA + " >", StringComparison.Ordinal) && l.Contains(linkLocal + " > ff02::12", StringComparison.Ordinal));
+        Assert.DoesNotContain(adverts, l => l.Contains(" > ff02::12", StringComparison.Ordinal) && !l.Contains(linkLocal + " > ff02::12", StringComparison.Ordinal));
+        Assert.Equal(VrrpState.Backup, b.State);
+        Assert.Equal(IPAddress.Parse(linkLocal), b.GetStatus().MasterAddress);
+        Assert.Equal(b.Counters.AdvertsReceived, b.Counters.ChecksumMatches(VrrpChecksumForm.V3PseudoHeader));
+
+        await a.StopAsync();
+        await Eventually(() => b.State == VrrpState.Master
+            && NetnsLab.Ip("-n", _lab!.Ns("b"), "-6", "-o", "addr", "show", "dev", "vrrp.51").Contains("fd77::50/64"), a, b);
+    }
+
+    private string LinkLocal(string host)
+    {
+        var line = NetnsLab.Ip("-n", _lab!.Ns(host), "-6", "-o", "addr", "show", "dev", "eth0", "scope", "link");
+        return line.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(w => w != "inet6").Skip(1).First().Split('/')[0];
+    }
+
+    private VrrpInstance V6Router(string host, byte priority, bool vmac = false)
     {
         var ns = _lab!.Ns(host);
         var options = new VrrpInstanceOptions
@@ -256,14 +293,23 @@ public sealed class RawLabTests : IDisposable
         {
             try
             {
-                transport = new RawVrrpTransport(new RawTransportOptions { Interface = "eth0", NetworkNamespace = ns, Ipv6 = true });
+                transport = new RawVrrpTransport(new RawTransportOptions
+                {
+                    Interface = "eth0",
+                    NetworkNamespace = ns,
+                    Ipv6 = true,
+                    VmacInterface = vmac ? "vrrp.51" : null,
+                });
             }
             catch (InvalidOperationException) when (i < 49)
             {
                 Thread.Sleep(100);
             }
         }
-        return new VrrpInstance(options, transport!, new InterfaceAddressActuator("eth0", options.VirtualAddresses, networkNamespace: ns), _loop);
+        IVirtualAddressActuator addresses = vmac
+            ? new VmacAddressActuator("eth0", options.Vrid, options.VirtualAddresses, networkNamespace: ns)
+            : new InterfaceAddressActuator("eth0", options.VirtualAddresses, networkNamespace: ns);
+        return new VrrpInstance(options, transport!, addresses, _loop);
     }
 
     private static async Task Eventually(Func<bool> condition, params VrrpInstance[] nodes)

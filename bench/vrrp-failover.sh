@@ -4,7 +4,7 @@
 # A "dies" by losing its link and being SIGKILLed at once (a crashed node: neither the daemon nor the kernel
 # answer any more; SIGKILL alone leaves the kernel answering for the VIP). Failover time = the outage the client
 # sees: the longest gap between consecutive echo replies around that instant (last reply from A to first reply
-# from B, ±5 ms ping resolution). Median of RUNS runs per implementation/interval.
+# from B, ±5 ms ping resolution). Median of RUNS runs per implementation/interval, the cases interleaved.
 # That outage varies by up to one advert interval with where the death lands against the last advert; the
 # client also captures the adverts, so each run gives a second number free of that phase: last advert from A ->
 # VIP answering again = Master_Down_Interval + the implementation's own takeover latency.
@@ -168,13 +168,19 @@ median() { grep -v x | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(
 echo "| implementation | advert_interval | Master_Down_Interval (backup, prio 100) | failover median (ms) | last advert → answering, median (ms) | runs: failover/advert→answering (ms) |"
 echo "|---|---|---|---|---|---|"
 IFS=',' read -r -a CASES <<<"${CASES:-keepalived 1000,vigil 1000,keepalived 100,vigil 100,vigil 20}"
+# Interleaved: run k of every case, then run k+1, so a slow spell of the machine hits every case alike.
+declare -A results
+for _ in $(seq "$RUNS"); do
+  for case in "${CASES[@]}"; do
+    set -- $case
+    results[$case]+="$(one_run "$1" "$2")"$'\n'
+  done
+done
 for case in "${CASES[@]}"; do
   set -- $case
-  results=()
-  for _ in $(seq "$RUNS"); do results+=("$(one_run "$1" "$2")"); done
   mdi=$(awk -v ms="$2" 'BEGIN { printf "%.1f", 3 * ms + (256 - 100) * ms / 256 }')
-  outages=$(printf '%s\n' "${results[@]}" | awk '{ print $1 }' | median)
-  latencies=$(printf '%s\n' "${results[@]}" | awk '$1 != "x" { print $2 }' | median)
-  runs=$(printf '%s\n' "${results[@]}" | awk '{ printf "%s%s", (NR > 1 ? " " : ""), ($1 == "x" ? "x" : $1 "/" $2) }')
+  outages=$(printf '%s' "${results[$case]}" | awk '{ print $1 }' | median)
+  latencies=$(printf '%s' "${results[$case]}" | awk '$1 != "x" { print $2 }' | median)
+  runs=$(printf '%s' "${results[$case]}" | awk '{ printf "%s%s", (NR > 1 ? " " : ""), ($1 == "x" ? "x" : $1 "/" $2) }')
   echo "| $1 | ${2} ms | ${mdi} ms | $outages | $latencies | $runs |"
 done

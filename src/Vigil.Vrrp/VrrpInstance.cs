@@ -405,8 +405,7 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
         }
         if (o.Has(ElectionActions.StateChanged))
         {
-            // After the work is queued: formatting a log line costs about a millisecond, which the gratuitous ARP of
-            // a takeover must not wait for.
+            // After the work is queued: a takeover's gratuitous ARP never waits for a log line to be formatted.
             _logger.LogInformation("vrrp {Instance}: {From} -> {To} (priority {Priority})", Name, o.From, o.To, _election.Priority);
         }
     }

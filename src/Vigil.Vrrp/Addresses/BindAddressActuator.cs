@@ -15,11 +15,16 @@ public sealed class BindAddressActuator(Func<bool, CancellationToken, Task> bind
     /// <summary>Whether the listeners were last told to bind.</summary>
     public bool IsBound => _bound == 1;
 
+    /// <summary>No: binding waits on the host's listeners.</summary>
+    public bool TakesInline => false;
+
+    public AnnounceOptions Announcing { get; } = new() { Repeat = 0 };
+
     public void Take() => Signal(true);
 
     public void Release() => Signal(false);
 
-    public void Announce(CancellationToken announcing)
+    public void Announce()
     {
     }
 

@@ -25,6 +25,7 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
     private PacketSocket? _packet;
     private int _packetErrno;
     private int _ifindex;
+    private int _framesSent;
     private byte[]? _mac;
 
     public InterfaceAddressActuator(string interfaceName, IReadOnlyList<VirtualAddress> addresses, AnnounceOptions? announce = null,
@@ -37,8 +38,8 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
         _netns = networkNamespace;
     }
 
-    /// <summary>Frames sent by the last announcement (for tests and status).</summary>
-    public int FramesSent { get; private set; }
+    /// <summary>Gratuitous ARP / NA frames sent so far.</summary>
+    public int FramesSent => Volatile.Read(ref _framesSent);
 
     /// <summary>The interface's index, known once the actuator has started (0 before).</summary>
     internal int InterfaceIndex => _ifindex;
@@ -79,38 +80,33 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
         }
     }
 
-    public void Announce(CancellationToken announcing)
+    /// <summary>Once the interface is known and the sockets are open (the startup release does that).</summary>
+    public bool TakesInline => _mac is not null && _packet is not null;
+
+    public AnnounceOptions Announcing => _announce;
+
+    public void Announce()
     {
         EnsureReady();
-        FramesSent = 0;
-        for (var round = 0; round < _announce.Repeat; round++)
+        foreach (var a in _addresses)
         {
-            if (round > 0)
+            var bytes = a.Address.GetAddressBytes();
+            if (_packet is null)
             {
-                // Waits on the token itself, not a timer continuation: a step-down ends the repeats at once.
-                announcing.WaitHandle.WaitOne(_announce.Interval);
+                Arping(a, bytes);
+                continue;
             }
-            announcing.ThrowIfCancellationRequested();
-            foreach (var a in _addresses)
+            var n = bytes.Length == 4
+                ? GratuitousArpFrame.Write(_frame, _mac, bytes, _announce.ArpReply)
+                : NeighborAdvertisementFrame.Write(_frame, _mac, bytes);
+            var err = _packet.Send(_frame.AsSpan(0, n));
+            if (err == 0)
             {
-                var bytes = a.Address.GetAddressBytes();
-                if (_packet is null)
-                {
-                    Arping(a, bytes);
-                    continue;
-                }
-                var n = bytes.Length == 4
-                    ? GratuitousArpFrame.Write(_frame, _mac, bytes, _announce.ArpReply)
-                    : NeighborAdvertisementFrame.Write(_frame, _mac, bytes);
-                var err = _packet.Send(_frame.AsSpan(0, n));
-                if (err == 0)
-                {
-                    FramesSent++;
-                }
-                else
-                {
-                    _logger.LogWarning("vrrp: announcing {Address} on {Interface} failed: errno {Errno}", a, _interface, err);
-                }
+                Interlocked.Increment(ref _framesSent);
+            }
+            else
+            {
+                _logger.LogWarning("vrrp: announcing {Address} on {Interface} failed: errno {Errno}", a, _interface, err);
             }
         }
     }
@@ -127,7 +123,7 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
             : IpCommand.Run(["netns", "exec", _netns, .. arping]);
         if (code is 0 or 1) // 1: no reply, expected for an unsolicited ARP
         {
-            FramesSent++;
+            Interlocked.Increment(ref _framesSent);
         }
         else
         {

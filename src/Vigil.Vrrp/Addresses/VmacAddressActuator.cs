@@ -63,7 +63,11 @@ public sealed class VmacAddressActuator : IVirtualAddressActuator, IDisposable
         _netlink!.SetLinkUp(_inner.InterfaceIndex, false);
     }
 
-    public void Announce(CancellationToken announcing) => _inner.Announce(announcing);
+    public bool TakesInline => _created && _inner.TakesInline;
+
+    public AnnounceOptions Announcing => _inner.Announcing;
+
+    public void Announce() => _inner.Announce();
 
     private void EnsureCreated()
     {

@@ -7,6 +7,8 @@ internal readonly struct LoopEvent
     public byte Priority { get; init; }
     public TimeSpan Interval { get; init; }
     public AddressBytes Sender { get; init; }
+    /// <summary>When the receive thread read the advert, on the loop's time axis (zero for other events).</summary>
+    public TimeSpan ReceivedAt { get; init; }
     /// <summary>Completed on the loop thread when the event is handled (start/stop only).</summary>
     public TaskCompletionSource? Done { get; init; }
 }

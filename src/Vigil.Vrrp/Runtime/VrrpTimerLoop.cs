@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Vigil.Vrrp.Runtime;
 
@@ -8,7 +9,7 @@ namespace Vigil.Vrrp.Runtime;
 /// slow continuations elsewhere in the process do not make adverts late. Measures how late it wakes
 /// (the time from a timer's due instant to handling it) and exposes it.
 /// </summary>
-public sealed class VrrpTimerLoop : IDisposable
+public sealed partial class VrrpTimerLoop : IDisposable
 {
     private readonly TimeProvider _time;
     private readonly long _origin;
@@ -108,12 +109,20 @@ public sealed class VrrpTimerLoop : IDisposable
             }
 
             now = Now;
-            if (earliest is { } next && next <= now)
+            var remaining = earliest is { } next ? next - now : TimeSpan.FromSeconds(1);
+            if (remaining <= TimeSpan.Zero)
             {
                 continue;
             }
-            // Wait for the next due time or a posted event. Round up so we never wake early and spin.
-            var wait = earliest is { } e ? (int)Math.Min(Math.Ceiling((e - now).TotalMilliseconds), 1000) : 1000;
+            if (remaining < OneMillisecond)
+            {
+                // The last part of a wait, precisely: waits on the event count whole milliseconds, and rounding up
+                // made every timer up to 1 ms late (a takeover included). A posted event waits at most this long.
+                SleepPrecisely(remaining);
+                continue;
+            }
+            // Wait for a posted event or until just before the next due time (whole milliseconds, rounded down).
+            var wait = (int)Math.Min(Math.Floor(remaining.TotalMilliseconds), 1000);
             _wake.WaitOne(Math.Max(wait, 0));
         }
     }
@@ -159,6 +168,29 @@ public sealed class VrrpTimerLoop : IDisposable
         }
         VrrpMetrics.TimerLateness.Record(lateness.TotalSeconds);
     }
+
+    private static readonly TimeSpan OneMillisecond = TimeSpan.FromMilliseconds(1);
+
+    private static void SleepPrecisely(TimeSpan duration)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Thread.Sleep(1);
+            return;
+        }
+        var request = new Timespec { Seconds = 0, Nanoseconds = duration.Ticks * 100 };
+        nanosleep(request, IntPtr.Zero); // EINTR: the loop recomputes and sleeps again if still early
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc")]
+    private static partial int nanosleep(in Timespec request, IntPtr remaining);
 
     public void Dispose()
     {

@@ -32,9 +32,10 @@ public sealed class HandoverTests : IDisposable
 
     public void Dispose() => _loop.Dispose();
 
-    private Node Create(string name, IPAddress local, IPAddress peer, byte priority, int intervalMs = 100, string? notify = null)
+    private Node Create(string name, IPAddress local, IPAddress peer, byte priority, int intervalMs = 100, string? notify = null,
+        bool takesInline = false)
     {
-        var actuator = new RecordingActuator();
+        var actuator = new RecordingActuator { TakesInline = takesInline };
         var transport = new UdpVrrpTransport(new IPEndPoint(local, _port), [new IPEndPoint(peer, _port)]);
         var options = UdpNode.Options(name, priority, intervalMs: intervalMs) with { NotifyScript = notify };
         var instance = new VrrpInstance(options, transport, actuator, _loop);
@@ -224,6 +225,42 @@ public sealed class HandoverTests : IDisposable
         {
             dir.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task TakeoverTakesOnTheTimerThreadWhenTheAddressThreadIsIdle()
+    {
+        await using var b = Create("b", AddressB, AddressA, 100, takesInline: true);
+        await b.Instance.StartAsync();
+        await Eventually(() => b.Instance.State == VrrpState.Master && b.Addresses.Holds);
+        // Startup release on the pool, then the takeover's take right after the advert, on the timer thread.
+        Assert.Equal("vigil-vrrp-timers", b.Addresses.Threads.Last());
+    }
+
+    [Fact]
+    public async Task TakeoverWaitsBehindAReleaseStillRunning()
+    {
+        // b is preempted by a and its release hangs on the address thread; a then stops, and b takes over again.
+        // Its take must come after that release (taking inline would be undone by it), on the address thread.
+        await using var b = Create("b", AddressB, AddressA, 100, takesInline: true);
+        await b.Instance.StartAsync();
+        await Eventually(() => b.Instance.State == VrrpState.Master && b.Addresses.Holds);
+        var gate = new ManualResetEventSlim();
+        b.Addresses.BlockNextRelease = gate;
+        await using var a = Create("a", AddressA, AddressB, 150);
+        await a.Instance.StartAsync();
+        await Eventually(() => a.Instance.State == VrrpState.Master && b.Instance.State == VrrpState.Backup && b.Addresses.BlockNextRelease is null);
+
+        await a.Instance.StopAsync();
+        await Eventually(() => b.Instance.State == VrrpState.Master);
+        Assert.True(b.Addresses.Holds, "the release has not run yet: b still holds from before"); // take-release-? so far
+        gate.Set();
+        await Eventually(() => b.Addresses.Calls.Count >= 4);
+
+        var calls = b.Addresses.Calls.Select(c => c.Take).ToArray();
+        Assert.Equal([false, true, false, true], calls); // startup release, take, the hung release, the take after it
+        Assert.True(b.Addresses.Holds, b.ToString());
+        Assert.StartsWith("vigil-vrrp-act-", b.Addresses.Threads.Last(), StringComparison.Ordinal);
     }
 
     private sealed record Node(VrrpInstance Instance, RecordingActuator Addresses) : IAsyncDisposable

@@ -14,9 +14,28 @@ internal sealed class RecordingActuator : IVirtualAddressActuator
 
     public void Take() => Record(true);
 
-    public void Release() => Record(false);
+    public void Release()
+    {
+        if (BlockNextRelease is { } gate)
+        {
+            BlockNextRelease = null;
+            gate.Wait(TimeSpan.FromSeconds(10));
+        }
+        Record(false);
+    }
 
-    public void Announce(CancellationToken announcing)
+    /// <summary>Whether the instance may take on its timer thread (as the interface actuators do once ready).</summary>
+    public bool TakesInline { get; init; }
+
+    /// <summary>When set, the next release waits for this gate (an address thread busy with a slow release).</summary>
+    public ManualResetEventSlim? BlockNextRelease { get; set; }
+
+    /// <summary>The thread each take and release ran on, in order.</summary>
+    public ConcurrentQueue<string?> Threads { get; } = new();
+
+    public AnnounceOptions Announcing { get; } = new();
+
+    public void Announce()
     {
     }
 
@@ -33,5 +52,9 @@ internal sealed class RecordingActuator : IVirtualAddressActuator
     public override string ToString() =>
         string.Join(", ", Calls.Select(c => $"{(c.Take ? "take" : "release")}@{c.At / (Stopwatch.Frequency / 1000) % 100000}ms"));
 
-    private void Record(bool take) => Calls.Enqueue((take, Now));
+    private void Record(bool take)
+    {
+        Threads.Enqueue(Thread.CurrentThread.Name);
+        Calls.Enqueue((take, Now));
+    }
 }

@@ -183,7 +183,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
                     return;
                 case ReuseVerdict.Stale when StaleUse.WhileRevalidate(entry.Control, entry.Staleness(now)):
                     Interlocked.Increment(ref Counters.StaleServedCount);
-                    RefreshInBackground(context, key, entry, hasAuthorization, origin);
+                    FetchInBackground(context, key, entry, hasAuthorization, origin, "stale");
                     await CachedResponse.WriteAsync(context, entry, now, CacheStatusValue.StaleWhileRevalidate, validated: false);
                     return;
             }
@@ -203,11 +203,19 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
         }
 
         // A range on a miss goes through untouched: the origin answers it and a 206 is not stored (RFC 9111 §3.3
-        // would allow storing partial content; we keep only complete responses). A hit serves the range itself from
-        // the stored response (CachedResponse, RFC 9110 §14); a stale entry is revalidated with the Range forwarded.
+        // would allow storing partial content; we keep only complete responses). Meanwhile the whole response is
+        // fetched in the background for the requests after it (Varnish fetches the whole object too, but makes
+        // this client wait for it: a video player's first seek would), unless the key just proved uncacheable or
+        // the client forbids storing. A hit serves ranges itself from the stored response (CachedResponse, RFC 9110
+        // §14); a stale entry is revalidated with the Range forwarded.
         if (entry is null && headers.ContainsKey(HeaderNames.Range))
         {
             Interlocked.Increment(ref Counters.BypassCount);
+            if (HttpMethods.IsGet(request.Method) && !requestControl.Has(CacheDirectives.NoStore)
+                && !(variants.PassUntil is { } until && until > now))
+            {
+                FetchInBackground(context, key, null, hasAuthorization, origin, "miss");
+            }
             context.Response.Headers.Append(CacheStatusValue.HeaderName, CacheStatusValue.Range);
             await origin(context);
             return;
@@ -344,7 +352,12 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
     }
 
     /// <summary>stale-while-revalidate: one background refresh per key at a time (RFC 5861 §3).</summary>
-    private void RefreshInBackground(HttpContext context, string key, CacheEntry stale, bool hasAuthorization, RequestDelegate origin)
+    /// <summary>
+    /// Fetches the response for <paramref name="key"/> apart from the client's request, for the clients after it:
+    /// a stale-while-revalidate refresh, or the whole response behind a range miss. Joins nothing and is joined
+    /// by later requests as any leader is; a fetch whose answer will not be stored stops at its headers.
+    /// </summary>
+    private void FetchInBackground(HttpContext context, string key, CacheEntry? stale, bool hasAuthorization, RequestDelegate origin, string fwd)
     {
         var mine = new InFlight();
         if (!_inFlight.TryAdd(key, mine)) return;
@@ -352,17 +365,18 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
         _ = Task.Run(async () =>
         {
             var result = new FetchResult(FetchKind.Failed, null, 0);
-            using var timeout = new CancellationTokenSource(BackgroundFetchTimeout, _time);
-            detached.RequestAborted = timeout.Token;
+            using var abort = new CancellationTokenSource(BackgroundFetchTimeout, _time);
+            detached.RequestAborted = abort.Token;
             try
             {
-                // The refresh is for every later client, not for the one whose request triggered it: its
-                // request directives (no-store, max-age=0...) do not apply.
-                result = await new OriginFetch(this, detached, key, stale, CacheControl.Empty, hasAuthorization, "stale", null, detached: true).RunAsync(origin);
+                // The fetch is for every later client, not for the one whose request triggered it: its
+                // request directives (max-age=0...) do not apply.
+                result = await new OriginFetch(this, detached, key, stale, CacheControl.Empty, hasAuthorization, fwd, null, detached: true,
+                    abandon: abort.Cancel).RunAsync(origin);
             }
             catch (Exception ex)
             {
-                _logger.LogDebug(ex, "cache {Cache}: background refresh of {Key} failed", Options.Name, key);
+                _logger.LogDebug(ex, "cache {Cache}: background fetch of {Key} failed or was abandoned", Options.Name, key);
             }
             finally
             {

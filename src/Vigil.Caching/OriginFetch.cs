@@ -24,6 +24,7 @@ internal sealed class OriginFetch
     private readonly string _fwd;
     private readonly string? _detail;
     private readonly bool _detached;
+    private readonly Action? _abandon;
     private ResponseCapture? _capture;
     private FetchKind _outcome = FetchKind.Failed;
     private StoreVerdict _verdict;
@@ -31,7 +32,7 @@ internal sealed class OriginFetch
     private DateTimeOffset _requestTime;
 
     public OriginFetch(HttpCache cache, HttpContext context, string key, CacheEntry? stale, in CacheControl requestControl,
-        bool hasAuthorization, string fwd, string? detail, bool detached)
+        bool hasAuthorization, string fwd, string? detail, bool detached, Action? abandon = null)
     {
         _cache = cache;
         _context = context;
@@ -42,6 +43,7 @@ internal sealed class OriginFetch
         _fwd = fwd;
         _detail = detail;
         _detached = detached;
+        _abandon = abandon;
     }
 
     public async Task<FetchResult> RunAsync(RequestDelegate origin)
@@ -118,6 +120,15 @@ internal sealed class OriginFetch
         _verdict = Evaluate(response, status);
         var stored = _verdict == StoreVerdict.Storable;
         if (stored) _capture!.Buffer = new BodyBuffer(_cache.Options.EffectiveMaxObjectBytes, response.ContentLength, _cache.CaptureBudget);
+        else if (_detached)
+        {
+            // Nobody reads a background fetch but the store: one that will not be stored (too large, private...)
+            // stops here instead of downloading a body for nothing (a range miss on a video, say), and marks the
+            // key hit-for-pass first, as Complete would have, so the next range miss does not try again.
+            if (ProvesUncacheable(_verdict) && _cache.Options.HitForPassTtl > TimeSpan.Zero)
+                _cache.Store.MarkPass(_key, _cache.Now + _cache.Options.HitForPassTtl);
+            _abandon?.Invoke();
+        }
         if (!_detached)
         {
             var detail = stored ? _detail : _detail ?? DetailOf(_verdict);

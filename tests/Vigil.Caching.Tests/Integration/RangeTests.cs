@@ -204,13 +204,15 @@ public class RangeTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]   // through YARP's IHttpForwarder, as the proxy forwards
-    public async Task MissWithRangePassesThroughUnstored(bool yarp)
+    public async Task MissWithRangePassesThroughAndTheWholeResponseIsStoredInTheBackground(bool yarp)
     {
         await using var f = await CacheFront.StartAsync(yarp: yarp);
         var serveFile = FileOrigin(f);
+        var ranges = new System.Collections.Concurrent.ConcurrentQueue<string>();
         // The origin honours ranges itself, as a file server would.
         f.Origin.Handler = async ctx =>
         {
+            ranges.Enqueue(ctx.Request.Headers.Range.ToString());
             if (ctx.Request.Headers.Range == "bytes=0-9")
             {
                 ctx.Response.StatusCode = StatusCodes.Status206PartialContent;
@@ -227,18 +229,69 @@ public class RangeTests
         Assert.Equal(Body[..10], body);
         Assert.Equal("bytes 0-9/1024", r.Content.Headers.ContentRange!.ToString());
         Assert.Equal("Vigil; fwd=request; detail=range", CacheStatus(r));
-        Assert.Equal("bytes=0-9", f.Origin.LastRequestHeaders!.Range.ToString());
         Assert.Equal(1, f.Cache.Counters.Bypassed);
 
-        // Nothing was stored: the next plain GET is a miss, then ranges are served from the store.
-        var (full, _) = await GetAsync(f, "/file");
-        Assert.Equal("Vigil; fwd=miss; stored", CacheStatus(full));
+        // The 206 itself is not stored; the whole response, fetched beside it without the Range, is.
+        Assert.True(await Eventually(() => f.Cache.Counters.Stored == 1));
         Assert.Equal(2, f.Origin.Total);
-        var (hit, hitBody) = await GetAsync(f, "/file", ("Range", "bytes=0-9"));
+        Assert.Equal(["", "bytes=0-9"], ranges.Order(StringComparer.Ordinal)); // in either order: they ran side by side
+        var (hit, hitBody) = await GetAsync(f, "/file", ("Range", "bytes=10-19"));
         Assert.Equal(HttpStatusCode.PartialContent, hit.StatusCode);
-        Assert.Equal(Body[..10], hitBody);
+        Assert.Equal(Body[10..20], hitBody);
+        Assert.Equal("bytes 10-19/1024", hit.Content.Headers.ContentRange!.ToString());
         Assert.Equal("Vigil; hit", CacheStatus(hit));
         Assert.Equal(2, f.Origin.Total);
+    }
+
+    [Fact]
+    public async Task RangeMissOnAnObjectTooLargeToStoreStopsTheBackgroundFetchAtItsHeaders()
+    {
+        // 1 KiB objects at most; the origin's is 1 MiB and sent slowly, so a fetch that read it all would be seen.
+        await using var f = await CacheFront.StartAsync(new CacheOptions { Name = "small", MemoryBytes = 16 * CacheOptions.MiB, MaxObjectBytes = 1024 });
+        var big = new byte[1024 * 1024];
+        var aborted = 0;
+        f.Origin.Handler = async ctx =>
+        {
+            ctx.Response.Headers.CacheControl = "max-age=60";
+            if (ctx.Request.Headers.Range == "bytes=0-9")
+            {
+                ctx.Response.StatusCode = StatusCodes.Status206PartialContent;
+                ctx.Response.Headers.ContentRange = $"bytes 0-9/{big.Length}";
+                await ctx.Response.Body.WriteAsync(big.AsMemory(0, 10));
+                return;
+            }
+            ctx.Response.ContentLength = big.Length;
+            try
+            {
+                for (var sent = 0; sent < big.Length; sent += 4096)
+                {
+                    await ctx.Response.Body.WriteAsync(big.AsMemory(sent, 4096), ctx.RequestAborted);
+                    await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+                    await Task.Delay(20, ctx.RequestAborted); // 256 writes: over 5 s in all
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Exchange(ref aborted, 1);
+            }
+        };
+
+        var (r, _) = await GetAsync(f, "/video", ("Range", "bytes=0-9"));
+        Assert.Equal(HttpStatusCode.PartialContent, r.StatusCode);
+        Assert.True(await Eventually(() => Volatile.Read(ref aborted) == 1), "the background fetch read on");
+        Assert.Equal(0, f.Cache.Counters.Stored);
+
+        // The key is now hit-for-pass: the next range miss fetches nothing in the background.
+        var (again, _) = await GetAsync(f, "/video", ("Range", "bytes=0-9"));
+        Assert.Equal(HttpStatusCode.PartialContent, again.StatusCode);
+        await Task.Delay(200);
+        Assert.Equal(3, f.Origin.Total);
+    }
+
+    private static async Task<bool> Eventually(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
+        return condition();
     }
 
     [Fact]

@@ -19,7 +19,9 @@ namespace Vigil.Vrrp;
 /// instance's own receive thread (not the thread pool, so a starved pool cannot delay them into a false
 /// takeover) and posted there; address changes and <see cref="StateChanged"/> run in order on the instance's own
 /// actuator thread (again not the pool: a starved pool would hold a release back while the new master already
-/// holds the addresses), so they never delay an advert; notify scripts run after them, in order, off that thread.
+/// holds the addresses), so they never delay an advert, except a takeover's own take and first announcement,
+/// which the timer thread does itself when nothing is queued (<see cref="TryTakeInline"/>); notify scripts run
+/// after them, in order, off that thread.
 /// The instance owns and disposes its transport and its address actuator.
 /// </summary>
 public sealed class VrrpInstance : ILoopClient, IAsyncDisposable

@@ -5,7 +5,7 @@ namespace Vigil.Balancing;
 
 /// <summary>
 /// The balancing library's instruments (Meter "Vigil.Balancing"), exported by the host at /metrics:
-/// <c>vigil_backend_up</c> per pool and backend, <c>vigil_health_checks_total</c> by result.
+/// <c>vigil_backend_up</c> and <c>vigil_backend_bytes_total</c> per pool and backend, <c>vigil_health_checks_total</c> by result.
 /// </summary>
 public static class BalancingMetrics
 {
@@ -21,6 +21,8 @@ public static class BalancingMetrics
     {
         Meter.CreateObservableGauge("vigil_backend_up", ObserveUp,
             description: "1 when the backend passes its health checks and is not ejected, else 0.");
+        Meter.CreateObservableCounter("vigil_backend_bytes_total", ObserveBytes, unit: "By",
+            description: "Bytes exchanged with the backend, L7 and L4 alike (in: from the backend, out: to it), per pool and backend.");
     }
 
     /// <summary>Publishes the pool's backends in <c>vigil_backend_up</c> until <see cref="Untrack"/>.</summary>
@@ -33,6 +35,20 @@ public static class BalancingMetrics
             new KeyValuePair<string, object?>("pool", pool.Name),
             new KeyValuePair<string, object?>("backend", backend.Address),
             new KeyValuePair<string, object?>("result", ok ? "ok" : "failed"));
+
+    private static IEnumerable<Measurement<long>> ObserveBytes()
+    {
+        foreach (var pool in Pools.Keys)
+        {
+            foreach (var b in pool.Backends)
+            {
+                var backend = new KeyValuePair<string, object?>("backend", b.Address);
+                var name = new KeyValuePair<string, object?>("pool", pool.Name);
+                yield return new Measurement<long>(b.Counters.BytesIn, name, backend, new("direction", "in"));
+                yield return new Measurement<long>(b.Counters.BytesOut, name, backend, new("direction", "out"));
+            }
+        }
+    }
 
     // Read at scrape time from the objects themselves, so nothing is updated on the data path.
     private static IEnumerable<Measurement<int>> ObserveUp()

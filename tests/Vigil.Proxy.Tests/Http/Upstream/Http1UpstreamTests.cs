@@ -73,6 +73,49 @@ public class Http1UpstreamTests
         Assert.InRange(origin.Connections, 1, 39);
     }
 
+    [Fact]
+    public async Task Bytes_to_and_from_each_backend_are_counted_and_exported()
+    {
+        await using var origin = await BodyOrigin.StartAsync();
+        var pool = TestPools.Create("bytes-counted", [origin.Address]);
+        var counters = pool.Backends[0].Counters;
+        await using var proxy = await StartAsync(pool);
+        var upload = RandomNumberGenerator.GetBytes(100_000);
+        using (var posted = await proxy.Client.PostAsync("/sum", new ByteArrayContent(upload)))
+            Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        using (var fetched = await proxy.Client.GetAsync("/bytes/50000"))
+            AssertPattern(await fetched.Content.ReadAsByteArrayAsync(), 50_000);
+
+        // Bodies plus the two request heads and the two response heads (a few hundred bytes each).
+        Assert.InRange(counters.BytesOut, 100_000 + 100, 100_000 + 2_000);
+        Assert.InRange(counters.BytesIn, 50_000 + 100, 50_000 + 2_000);
+
+        BalancingMetrics.Track(pool);
+        try
+        {
+            var seen = new Dictionary<string, long>();
+            using var listener = new System.Diagnostics.Metrics.MeterListener();
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "vigil_backend_bytes_total") l.EnableMeasurementEvents(instrument);
+            };
+            listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                var tagged = tags.ToArray();
+                if (tagged.Any(t => t.Key == "pool" && (string?)t.Value == "bytes-counted"))
+                    seen[(string)tagged.Single(t => t.Key == "direction").Value!] = value;
+            });
+            listener.Start();
+            listener.RecordObservableInstruments();
+            Assert.Equal(counters.BytesIn, seen["in"]);
+            Assert.Equal(counters.BytesOut, seen["out"]);
+        }
+        finally
+        {
+            BalancingMetrics.Untrack(pool);
+        }
+    }
+
     [Theory]
     [InlineData(10)]
     [InlineData(3_000_000)]

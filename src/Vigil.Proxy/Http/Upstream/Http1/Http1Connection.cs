@@ -98,6 +98,8 @@ internal sealed class Http1Connection : IDisposable
     public void Begin(TimeSpan timeout, CancellationToken clientAborted, CancellationToken callerCanceled)
     {
         Requests++;
+        BytesSent = 0;
+        BytesReceived = 0;
         var previousTimeoutMs = _timeoutMs;
         _timeoutMs = (long)timeout.TotalMilliseconds;
         _lastActivity = Environment.TickCount64;
@@ -131,12 +133,26 @@ internal sealed class Http1Connection : IDisposable
     /// <summary>Records progress, pushing the idle timeout back.</summary>
     public void Touch() => _lastActivity = Environment.TickCount64;
 
+    /// <summary>Bytes sent to the backend since <see cref="Begin"/>.</summary>
+    public long BytesSent { get; private set; }
+
+    /// <summary>Bytes read from the backend since <see cref="Begin"/>.</summary>
+    public long BytesReceived { get; private set; }
+
+    /// <summary>A read of <paramref name="count"/> bytes from the socket: counts them and marks activity.</summary>
+    public void Received(int count)
+    {
+        BytesReceived += count;
+        Touch();
+    }
+
     /// <summary>Sends all of <paramref name="buffer"/>; completes without a state machine when the kernel takes it at once (the usual case).</summary>
     public ValueTask SendAsync(ReadOnlyMemory<byte> buffer)
     {
         var pending = _socket.SendAsync(buffer, SocketFlags.None);
         if (pending.IsCompletedSuccessfully && pending.Result == buffer.Length)
         {
+            BytesSent += buffer.Length;
             Touch();
             return default;
         }
@@ -149,6 +165,7 @@ internal sealed class Http1Connection : IDisposable
         while (true)
         {
             var sent = await pending;
+            BytesSent += sent;
             Touch();
             buffer = buffer[sent..];
             if (buffer.IsEmpty) return;

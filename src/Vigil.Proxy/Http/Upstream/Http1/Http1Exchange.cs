@@ -38,7 +38,7 @@ internal static class Http1Exchange
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<UpstreamResult> RunAsync(HttpContext context, Http1Connection? connection, Http1ConnectionPool connections,
-        IPEndPoint endPoint, string host, PoolOptions pool, RequestFraming framing, string rawTarget, bool replayable, CancellationToken cancellationToken)
+        Backend backend, string host, PoolOptions pool, RequestFraming framing, string rawTarget, bool replayable, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -47,7 +47,7 @@ internal static class Http1Exchange
             {
                 try
                 {
-                    connection = await Http1Connection.ConnectAsync(endPoint, pool.ConnectTimeout, context.RequestAborted);
+                    connection = await Http1Connection.ConnectAsync(backend.EndPoint, pool.ConnectTimeout, context.RequestAborted);
                     connections.CountOpened();
                 }
                 catch (Exception ex)
@@ -135,7 +135,7 @@ internal static class Http1Exchange
                         if (filled == buffer.Length) { result = Malformed($"response head larger than {buffer.Length} bytes"); goto done; }
                     }
                     var n = await connection.Socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None);
-                    connection.Touch();
+                    connection.Received(n);
                     if (n == 0)
                     {
                         result = received == 0
@@ -173,7 +173,7 @@ internal static class Http1Exchange
                                 if (await FlushAsync(writer)) { result = ClientGone(); goto done; }
                                 phase = Phase.Receiving;
                                 var n = await connection.Socket.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(remaining, buffer.Length)), SocketFlags.None);
-                                connection.Touch();
+                                connection.Received(n);
                                 if (n == 0) { result = Truncated(); goto done; }
                                 writer.Write(buffer.AsSpan(0, n));
                                 remaining -= n;
@@ -193,7 +193,7 @@ internal static class Http1Exchange
                                 if (await FlushAsync(writer)) { result = ClientGone(); goto done; }
                                 phase = Phase.Receiving;
                                 var n = await connection.Socket.ReceiveAsync(buffer, SocketFlags.None);
-                                connection.Touch();
+                                connection.Received(n);
                                 if (n == 0) { result = Truncated(); goto done; }
                                 consumed = decoder.Decode(buffer.AsSpan(0, n), writer);
                                 if (consumed < 0) { result = Malformed("malformed chunked body"); goto done; }
@@ -211,7 +211,7 @@ internal static class Http1Exchange
                                 if (await FlushAsync(writer)) { result = ClientGone(); goto done; }
                                 phase = Phase.Receiving;
                                 var n = await connection.Socket.ReceiveAsync(buffer, SocketFlags.None);
-                                connection.Touch();
+                                connection.Received(n);
                                 if (n == 0) break; // RFC 9112 §6.3 rule 8: the close ends the body
                                 writer.Write(buffer.AsSpan(0, n));
                             }
@@ -234,6 +234,8 @@ internal static class Http1Exchange
             }
 
         done:
+            // Per backend, as HAProxy's bin/bout: every byte of this attempt, heads included.
+            backend.Counters.AddBytes(connection.BytesReceived, connection.BytesSent);
             clean = connection.End();
             if (result.Outcome == UpstreamOutcome.Forwarded && keepAlive && clean) connections.Return(connection);
             else connection.Dispose();

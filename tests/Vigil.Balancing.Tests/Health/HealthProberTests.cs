@@ -40,17 +40,18 @@ public class HealthProberTests
         await using var prober = new HealthProber(pool, new HealthProbeFactory().Create(health), logger: log);
         prober.Start();
         Assert.True(await Loopback.WaitForAsync(() => backend.Counters.ChecksOk >= 2, Limit));
-        Assert.Equal(0, backend.Counters.ChecksFailed);
+        // Up all along: a probe that timed out on a loaded machine may have failed once, but never Fall in a row.
         Assert.Empty(changes);
 
         var endpoint = origin.EndPoint;
+        var failedBeforeStop = backend.Counters.ChecksFailed;
         var stoppedAt = clock.Elapsed;
         await origin.StopAsync();
         // Wait for the event, not the health state: the state flips just before the pool refreshes.
         Assert.True(await Loopback.WaitForAsync(() => ChangeCount() >= 1, Limit));
         var down = changes.Single();
         Assert.False(down.Up);
-        Assert.Equal(health.Fall, down.Failed);
+        Assert.Equal(health.Fall, down.Failed - failedBeforeStop);
         Assert.Equal("connection refused", backend.Health.Reason);
         Assert.Null(pool.Pick(new PickContext(0, DateTimeOffset.UtcNow)));
         // fall probes at interval +10% jitter, plus slack for a loaded 2-core machine.

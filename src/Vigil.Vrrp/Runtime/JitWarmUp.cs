@@ -23,8 +23,21 @@ internal static class JitWarmUp
         }
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         const BindingFlags All = BindingFlags.DeclaredOnly | BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
-        foreach (var type in typeof(JitWarmUp).Assembly.GetTypes())
+        Type?[] types;
+        try
         {
+            types = typeof(JitWarmUp).Assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException ex)
+        {
+            types = ex.Types; // whatever loaded; the rest compiles at first call, as it always could
+        }
+        foreach (var type in types)
+        {
+            if (type is null)
+            {
+                continue;
+            }
             if (type.ContainsGenericParameters || type.IsInterface)
             {
                 continue;

@@ -100,28 +100,8 @@ public sealed class RawVrrpTransport : IVrrpTransport
 
     public void Send(ReadOnlySpan<byte> message, int destination)
     {
-        if (_ipv6)
-        {
-            // As for IPv4 below: from the virtual MAC when the macvlan is up, and always from the parent.
-            if (VmacSocket() is { } vmac6)
-            {
-                try
-                {
-                    vmac6.SendTo(message, SocketFlags.None, _destinations[destination]);
-                }
-                catch (SocketException)
-                {
-                }
-            }
-            _socket.SendTo(message, SocketFlags.None, _destinations[destination]);
-            return;
-        }
-        // RFC 9568 §5.1.1: TTL 255, protocol 112; a fresh IP ID per packet, as keepalived.
-        var total = Ipv4Header.MinLength + message.Length;
-        Ipv4Header.Write(_sendBuffer, Tos, (ushort)total, _ipId++, VrrpDatagram.RequiredTtl, VrrpCodec.Protocol,
-            _local.Span, _destinationBytes[destination].Span);
-        message.CopyTo(_sendBuffer.AsSpan(Ipv4Header.MinLength));
-        var datagram = _sendBuffer.AsSpan(0, total);
+        // IPv6 sockets write the header themselves (hop limit 255 set at open); IPv4 gets ours.
+        var datagram = _ipv6 ? message : WithIpv4Header(message, destination);
         if (VmacSocket() is { } vmac)
         {
             try
@@ -140,6 +120,16 @@ public sealed class RawVrrpTransport : IVrrpTransport
         // The parent's copy carries the real MAC, which every router hears; receivers see each advert
         // twice, which the election tolerates (it only resets a timer).
         _socket.SendTo(datagram, SocketFlags.None, _destinations[destination]);
+    }
+
+    // RFC 9568 §5.1.1: TTL 255, protocol 112; a fresh IP ID per packet, as keepalived.
+    private ReadOnlySpan<byte> WithIpv4Header(ReadOnlySpan<byte> message, int destination)
+    {
+        var total = Ipv4Header.MinLength + message.Length;
+        Ipv4Header.Write(_sendBuffer, Tos, (ushort)total, _ipId++, VrrpDatagram.RequiredTtl, VrrpCodec.Protocol,
+            _local.Span, _destinationBytes[destination].Span);
+        message.CopyTo(_sendBuffer.AsSpan(Ipv4Header.MinLength));
+        return _sendBuffer.AsSpan(0, total);
     }
 
     /// <summary>The send socket on the vmac interface, opened on first use (retried once a second until it exists).</summary>

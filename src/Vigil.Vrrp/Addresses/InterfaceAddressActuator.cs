@@ -25,7 +25,6 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
     private PacketSocket? _packet;
     private int _packetErrno;
     private int _ifindex;
-    private int _framesSent;
     private byte[]? _mac;
 
     public InterfaceAddressActuator(string interfaceName, IReadOnlyList<VirtualAddress> addresses, AnnounceOptions? announce = null,
@@ -38,14 +37,8 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
         _netns = networkNamespace;
     }
 
-    /// <summary>Gratuitous ARP / NA frames sent so far.</summary>
-    public int FramesSent => Volatile.Read(ref _framesSent);
-
     /// <summary>The interface's index, known once the actuator has started (0 before).</summary>
     internal int InterfaceIndex => _ifindex;
-
-    /// <summary>Which way announcements go: "packet-socket" or "arping" (known after the first call).</summary>
-    public string AnnounceMethod => _packet is null ? "arping" : "packet-socket";
 
     public void Take()
     {
@@ -100,11 +93,7 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
                 ? GratuitousArpFrame.Write(_frame, _mac, bytes, _announce.ArpReply)
                 : NeighborAdvertisementFrame.Write(_frame, _mac, bytes);
             var err = _packet.Send(_frame.AsSpan(0, n));
-            if (err == 0)
-            {
-                Interlocked.Increment(ref _framesSent);
-            }
-            else
+            if (err != 0)
             {
                 _logger.LogWarning("vrrp: announcing {Address} on {Interface} failed: errno {Errno}", a, _interface, err);
             }
@@ -121,11 +110,7 @@ public sealed class InterfaceAddressActuator : IVirtualAddressActuator, IDisposa
         var (code, error) = _netns is null
             ? IpCommand.Run(arping[1..], "arping")
             : IpCommand.Run(["netns", "exec", _netns, .. arping]);
-        if (code is 0 or 1) // 1: no reply, expected for an unsolicited ARP
-        {
-            Interlocked.Increment(ref _framesSent);
-        }
-        else
+        if (code is not (0 or 1)) // 1: no reply, expected for an unsolicited ARP
         {
             _logger.LogWarning("vrrp: arping for {Address} failed (packet socket errno {Errno}): {Error}", a, _packetErrno, error);
         }

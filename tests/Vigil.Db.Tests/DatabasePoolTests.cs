@@ -14,28 +14,12 @@ public sealed class DatabasePoolTests(MariaDbCluster cluster)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
 
-    private HealthCheckOptions Check(string role) => new()
-    {
-        Kind = HealthCheckKind.MySql,
-        User = MariaDbCluster.MonitorUser,
-        PasswordFile = cluster.PasswordFile,
-        Role = role,
-        MaxLag = TimeSpan.FromSeconds(5),
-        FallbackToPrimary = role == "replica",
-        Interval = TimeSpan.FromMilliseconds(200),
-        Timeout = TimeSpan.FromSeconds(3),
-        Rise = 2,
-        Fall = 1,
-    };
-
-    private static BackendOptions Backend(MariaDbServer server, bool backup = false) => new(server.Address, server.EndPoint, Backup: backup);
-
     private static Backend? Pick(Pool pool) => pool.Pick(new PickContext(0, DateTimeOffset.UtcNow));
 
     [Fact]
     public async Task Writer_pool_follows_a_promoted_replica()
     {
-        await using var writers = new ProbedPool("db-write", Check("primary"), Backend(cluster.Primary), Backend(cluster.Replica2));
+        await using var writers = new ProbedPool("db-write", cluster.Check("primary"), cluster.Primary.AsBackend(), cluster.Replica2.AsBackend());
         var eligible = await writers.WaitEligibleAsync(Settle, cluster.Primary.Address);
         Assert.True(eligible.SequenceEqual([cluster.Primary.Address]), writers.Describe());
         Assert.Equal("read_only=1", writers.Backend(cluster.Replica2).Health.Reason);
@@ -83,8 +67,8 @@ public sealed class DatabasePoolTests(MariaDbCluster cluster)
     [Fact]
     public async Task Read_pool_drops_stopped_replicas_and_falls_back_to_the_primary()
     {
-        await using var readers = new ProbedPool("db-read", Check("replica"),
-            Backend(cluster.Replica1), Backend(cluster.Replica2), Backend(cluster.Primary, backup: true));
+        await using var readers = new ProbedPool("db-read", cluster.Check("replica"),
+            cluster.Replica1.AsBackend(), cluster.Replica2.AsBackend(), cluster.Primary.AsBackend(backup: true));
         string[] replicas = [cluster.Replica1.Address, cluster.Replica2.Address];
         Array.Sort(replicas, StringComparer.Ordinal);
 
@@ -135,10 +119,10 @@ public sealed class DatabasePoolTests(MariaDbCluster cluster)
     [Fact]
     public async Task Write_through_the_primary_is_read_from_a_picked_replica()
     {
-        await using var writers = new ProbedPool("db-write", Check("primary"),
-            Backend(cluster.Primary), Backend(cluster.Replica1), Backend(cluster.Replica2));
-        await using var readers = new ProbedPool("db-read", Check("replica"),
-            Backend(cluster.Replica1), Backend(cluster.Replica2), Backend(cluster.Primary, backup: true));
+        await using var writers = new ProbedPool("db-write", cluster.Check("primary"),
+            cluster.Primary.AsBackend(), cluster.Replica1.AsBackend(), cluster.Replica2.AsBackend());
+        await using var readers = new ProbedPool("db-read", cluster.Check("replica"),
+            cluster.Replica1.AsBackend(), cluster.Replica2.AsBackend(), cluster.Primary.AsBackend(backup: true));
         await writers.WaitEligibleAsync(Settle, cluster.Primary.Address);
         await readers.WaitEligibleAsync(Settle, cluster.Replica1.Address, cluster.Replica2.Address);
 

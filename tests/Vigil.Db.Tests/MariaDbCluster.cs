@@ -28,6 +28,21 @@ public sealed class MariaDbCluster : IAsyncLifetime
     /// <summary>The monitor's password with a trailing newline, as `echo secret &gt; file` writes it.</summary>
     public string PasswordFile { get; private set; } = "";
 
+    /// <summary>The MySQL check of a pool in these tests: fast (200 ms, rise 2, fall 1), lag limit 5 s.</summary>
+    public Vigil.Balancing.Health.HealthCheckOptions Check(string role) => new()
+    {
+        Kind = Vigil.Balancing.Health.HealthCheckKind.MySql,
+        User = MonitorUser,
+        PasswordFile = PasswordFile,
+        Role = role,
+        MaxLag = TimeSpan.FromSeconds(5),
+        FallbackToPrimary = role == "replica",
+        Interval = TimeSpan.FromMilliseconds(200),
+        Timeout = TimeSpan.FromSeconds(3),
+        Rise = 2,
+        Fall = 1,
+    };
+
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));

@@ -28,6 +28,9 @@ public sealed class MariaDbServer : IAsyncDisposable
     public int Port { get; private set; }
     public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
     public string Address => $"127.0.0.1:{Port}";
+
+    /// <summary>This server as a pool backend.</summary>
+    public Vigil.Balancing.BackendOptions AsBackend(bool backup = false) => new(Address, EndPoint, Backup: backup);
     public string SocketPath => Path.Combine(Directory, "mysqld.sock");
     public string ErrorLog => Path.Combine(Directory, "error.log");
 

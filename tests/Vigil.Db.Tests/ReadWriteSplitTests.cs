@@ -24,10 +24,10 @@ public sealed class ReadWriteSplitTests(MariaDbCluster cluster) : IAsyncLifetime
     {
         // As in the docs: the writer pool lists every server and lets the primary check pick the
         // writable one; the reader pool lists the replicas, and the primary as backup.
-        _writers = new ProbedPool("db-write", Check("primary"),
-            Backend(cluster.Primary), Backend(cluster.Replica1), Backend(cluster.Replica2));
-        _readers = new ProbedPool("db-read", Check("replica"),
-            Backend(cluster.Replica1), Backend(cluster.Replica2), Backend(cluster.Primary, backup: true));
+        _writers = new ProbedPool("db-write", cluster.Check("primary"),
+            cluster.Primary.AsBackend(), cluster.Replica1.AsBackend(), cluster.Replica2.AsBackend());
+        _readers = new ProbedPool("db-read", cluster.Check("replica"),
+            cluster.Replica1.AsBackend(), cluster.Replica2.AsBackend(), cluster.Primary.AsBackend(backup: true));
         _writeListener = Listen("mysql-write", _writers.Pool);
         _readListener = Listen("mysql-read", _readers.Pool);
         await _writers.WaitEligibleAsync(Settle, cluster.Primary.Address);
@@ -119,22 +119,6 @@ public sealed class ReadWriteSplitTests(MariaDbCluster cluster) : IAsyncLifetime
         var back = await _writers.WaitEligibleAsync(Settle, cluster.Primary.Address);
         Assert.True(back.SequenceEqual([cluster.Primary.Address]), _writers.Describe());
     }
-
-    private HealthCheckOptions Check(string role) => new()
-    {
-        Kind = HealthCheckKind.MySql,
-        User = MariaDbCluster.MonitorUser,
-        PasswordFile = cluster.PasswordFile,
-        Role = role,
-        MaxLag = TimeSpan.FromSeconds(5),
-        FallbackToPrimary = role == "replica",
-        Interval = TimeSpan.FromMilliseconds(200),
-        Timeout = TimeSpan.FromSeconds(3),
-        Rise = 2,
-        Fall = 1,
-    };
-
-    private static BackendOptions Backend(MariaDbServer server, bool backup = false) => new(server.Address, server.EndPoint, Backup: backup);
 
     private static TcpProxyListener Listen(string name, Pool pool)
     {

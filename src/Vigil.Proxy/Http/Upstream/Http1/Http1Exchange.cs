@@ -62,7 +62,6 @@ internal static class Http1Exchange
             UpstreamResult result;
             var keepAlive = false;
             var phase = Phase.Sending;
-            var received = 0; // response bytes read, 1xx heads included
             bool clean;
             try
             {
@@ -138,12 +137,11 @@ internal static class Http1Exchange
                     connection.Received(n);
                     if (n == 0)
                     {
-                        result = received == 0
+                        result = connection.BytesReceived == 0
                             ? new UpstreamResult(UpstreamOutcome.FailedBeforeResponse, new IOException("the backend closed the connection without a response"))
                             : Malformed("the backend closed the connection inside the response head");
                         goto done;
                     }
-                    received += n;
                     filled += n;
                     phase = Phase.Receiving;
                 }
@@ -230,7 +228,7 @@ internal static class Http1Exchange
             }
             catch (Exception ex)
             {
-                result = new UpstreamResult(Classify(phase, received, connection, context), ex);
+                result = new UpstreamResult(Classify(phase, connection, context), ex);
             }
 
         done:
@@ -252,7 +250,7 @@ internal static class Http1Exchange
         }
     }
 
-    private static UpstreamOutcome Classify(Phase phase, int received, Http1Connection connection, HttpContext context)
+    private static UpstreamOutcome Classify(Phase phase, Http1Connection connection, HttpContext context)
     {
         if (connection.Aborted == AbortReason.Client || context.RequestAborted.IsCancellationRequested) return UpstreamOutcome.ClientAborted;
         if (connection.Aborted == AbortReason.TimedOut) return UpstreamOutcome.TimedOut;
@@ -260,7 +258,7 @@ internal static class Http1Exchange
         {
             Phase.ReadingClient or Phase.WritingClient => UpstreamOutcome.ClientAborted,
             // A reset before any response byte: nothing came back, so the request may go elsewhere.
-            Phase.Sending or Phase.WaitingHead when received == 0 => UpstreamOutcome.FailedBeforeResponse,
+            Phase.Sending or Phase.WaitingHead when connection.BytesReceived == 0 => UpstreamOutcome.FailedBeforeResponse,
             _ => UpstreamOutcome.FailedAfterResponse,
         };
     }

@@ -223,7 +223,7 @@ public sealed class DaemonFailoverLabTests : IDisposable
 
     private bool HoldsVip(string host) => _lab!.Addresses(host).Contains(Vip + "/24");
 
-    /// <summary>The node's VRRP state from its own admin API (inside its namespace), or null while it does not answer.</summary>
+    /// <summary>The node's VRRP state from its own admin API (inside its namespace), or null while it does not answer (or has no instance yet).</summary>
     private string? State(string host) => Vrrp(host) is { } vrrp ? vrrp.GetProperty("state").GetString() : null;
 
     /// <summary>A counter of the node's VRRP instance from its admin API, or -1 while it does not answer.</summary>
@@ -236,7 +236,9 @@ public sealed class DaemonFailoverLabTests : IDisposable
         try
         {
             using var status = JsonDocument.Parse(output);
-            return status.RootElement.GetProperty("vrrp")[0].Clone();
+            // A starting daemon serves its admin API a moment before its VRRP instance is up: not answering yet.
+            var instances = status.RootElement.GetProperty("vrrp");
+            return instances.GetArrayLength() == 0 ? null : instances[0].Clone();
         }
         catch (JsonException)
         {

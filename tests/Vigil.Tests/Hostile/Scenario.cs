@@ -1,0 +1,135 @@
+using System.Text;
+
+namespace Vigil.Tests.Hostile;
+
+/// <summary>
+/// Runs a <see cref="HostileCase"/> through a front door and checks the invariant every hostile-peer
+/// test asserts: the origin parsed exactly the requests the clients sent (count and targets, nothing
+/// smuggled, nothing ambiguous forwarded), and every innocent client that follows — on the same
+/// upstream pool — gets exactly its own response. The first client may get an error or its own answer,
+/// nothing else; nobody gets another user's Set-Cookie.
+/// </summary>
+public static class Scenario
+{
+    public const int Innocents = 3;
+
+    public static string InnocentRequest(int i) =>
+        $"GET /innocent/{i} HTTP/1.1\r\nHost: {HostileCase.Host}\r\nX-Req: innocent-{i}\r\n\r\n";
+
+    public static async Task<Verdict> RunAsync(FrontFactory start, HostileCase hostile)
+    {
+        await using var origin = new HostileOrigin(hostile.Script);
+        await using var front = await start(origin);
+        var verdict = new Verdict(front.Name, hostile.Name);
+
+        RawResponse? first;
+        await using (var attacker = await RawClient.ConnectAsync(front.EndPoint))
+        {
+            await attacker.SendAsync(hostile.Request);
+            first = await attacker.ReadResponseAsync(hostile.IsHead, hostile.AttackerTimeout);
+            if (hostile.Later is not null)
+            {
+                await attacker.SendAsync(hostile.Later);
+                // Whatever else comes on this connection is the first client's too; give it a moment.
+                var more = await attacker.ReadResponseAsync(false, TimeSpan.FromMilliseconds(300));
+                if (more is not null) verdict.CheckFirstClient(more, hostile, "second response");
+            }
+        }
+        verdict.Responses.Add(("first client", first));
+        if (first is not null) verdict.CheckFirstClient(first, hostile, "response");
+        // Late bytes from the origin land on the idle pooled connection before the innocents come.
+        await origin.SettledAsync(TimeSpan.FromSeconds(3));
+
+        for (var i = 1; i <= Innocents; i++)
+        {
+            await using var client = await RawClient.ConnectAsync(front.EndPoint);
+            await client.SendAsync(InnocentRequest(i));
+            var response = await client.ReadResponseAsync(timeout: TimeSpan.FromSeconds(3));
+            verdict.Responses.Add(($"innocent-{i}", response));
+            verdict.CheckInnocent(i, response);
+        }
+        verdict.CheckOrigin(origin, hostile, front);
+        verdict.OriginLog = origin.Log();
+        return verdict;
+    }
+}
+
+/// <summary>The outcome of one <see cref="Scenario"/>: each broken promise, and a log to explain it.</summary>
+public sealed class Verdict(string front, string name)
+{
+    public List<string> Violations { get; } = [];
+    public List<(string Client, RawResponse? Response)> Responses { get; } = [];
+    public string OriginLog { get; set; } = "";
+    public bool Holds => Violations.Count == 0;
+
+    public string Report()
+    {
+        var text = new StringBuilder($"{front} / {name}: {Violations.Count} violation(s)\n");
+        foreach (var v in Violations) text.Append($"  - {v}\n");
+        foreach (var (client, response) in Responses) text.Append($"  {client} got: {response?.ToString() ?? "nothing"}\n");
+        text.Append(OriginLog);
+        return text.ToString();
+    }
+
+    internal void CheckFirstClient(RawResponse response, HostileCase hostile, string what)
+    {
+        // The origin's own refusal (400, no request to name) answers the bytes the first client sent.
+        if (response is { Marker: HostileOrigin.RefusalMarker, Status: 400 }) return;
+        if (response.Marker is { } marker && !marker.Split(',').All(hostile.OwnMarkers.Contains))
+            Violations.Add($"the first client's {what} answers someone else: marker {marker}");
+        else if (response.Marker is null && response.Status is > 0 and < 400)
+            Violations.Add($"the first client's {what} is a {response.Status} that answers no request it sent");
+        CheckCookies(response, hostile.OwnMarkers, $"the first client's {what}");
+    }
+
+    internal void CheckInnocent(int i, RawResponse? response)
+    {
+        var id = $"innocent-{i}";
+        if (response is null)
+        {
+            Violations.Add($"{id} got no response");
+            return;
+        }
+        if (response.Marker != id) Violations.Add($"{id} got the response for {response.Marker ?? "no marker"} (status {response.Status})");
+        else if (response.Status != 200 || !response.Complete || response.BodyText != $"req={id} target=/innocent/{i}")
+            Violations.Add($"{id} got a damaged response: {response}");
+        CheckCookies(response, new HashSet<string> { id }, id);
+    }
+
+    private void CheckCookies(RawResponse response, IReadOnlySet<string> own, string who)
+    {
+        foreach (var cookie in response.Values("Set-Cookie"))
+            if (!own.Any(o => cookie.Contains(o, StringComparison.Ordinal)))
+                Violations.Add($"{who} carries someone else's cookie: {cookie}");
+    }
+
+    internal void CheckOrigin(HostileOrigin origin, HostileCase hostile, IFrontDoor door)
+    {
+        foreach (var error in origin.Errors.Where(e => e.ProxysFault)) Violations.Add($"the proxy forwarded what a strict origin refuses: {error}");
+        var requests = origin.Requests;
+        foreach (var r in requests)
+            foreach (var anomaly in r.Anomalies) Violations.Add($"the proxy forwarded an ambiguous message ({anomaly}): {r.Method} {r.Target}");
+        for (var i = 1; i <= Scenario.Innocents; i++)
+        {
+            var count = requests.Count(r => r.Target == $"/innocent/{i}");
+            if (count != 1) Violations.Add($"the origin parsed /innocent/{i} {count} times");
+        }
+        foreach (var group in requests.GroupBy(r => r.Target))
+        {
+            if (group.Key.StartsWith("/innocent/", StringComparison.Ordinal)) continue;
+            if (!hostile.OwnTargets.Contains(group.Key))
+                Violations.Add($"the origin parsed a request no client sent: {group.First()}");
+            else if (group.Count() > 1)
+                Violations.Add($"the origin parsed {group.Key} {group.Count()} times, sent once");
+        }
+        foreach (var r in requests.Where(r => r.Marker is "attacker" || r.Marker.StartsWith("innocent-", StringComparison.Ordinal) && !r.Marker.Contains(',')))
+        {
+            var hosts = r.Values("Host").ToArray();
+            if (hosts is not [HostileCase.Host]) Violations.Add($"{r.Marker}'s request reached the origin with Host [{string.Join(", ", hosts)}]");
+            if (door.SetsForwardedFor && r.Values("X-Forwarded-For").LastOrDefault()?.Split(',')[^1].Trim() != "127.0.0.1")
+                Violations.Add($"{r.Marker}'s request reached the origin with X-Forwarded-For [{string.Join(", ", r.Values("X-Forwarded-For"))}], not its address");
+            if (door.SetsForwardedHost && r.Values("X-Forwarded-Host").ToArray() is not [HostileCase.Host])
+                Violations.Add($"{r.Marker}'s request reached the origin with X-Forwarded-Host [{string.Join(", ", r.Values("X-Forwarded-Host"))}]");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vigil.Config;
+using Vigil.Hosting;
+using Vigil.Tests.Hosting;
+
+namespace Vigil.Tests.Hostile;
+
+/// <summary>
+/// A real Vigil daemon, started from a YAML file the way <c>vigil run</c> does, with one pool whose
+/// only backend is the hostile origin. No retries (so the origin's count is the clients' count) and
+/// short timeouts (so a stalling origin costs a second, not thirty).
+/// </summary>
+public sealed class VigilFront : IFrontDoor
+{
+    private readonly string _directory;
+    private readonly Daemon _daemon;
+
+    private VigilFront(string directory, Daemon daemon, IPEndPoint endPoint)
+    {
+        _directory = directory;
+        _daemon = daemon;
+        EndPoint = endPoint;
+    }
+
+    public string Name => "vigil";
+    public IPEndPoint EndPoint { get; }
+    public bool SetsForwardedFor => true;
+    public bool SetsForwardedHost => true;
+
+    /// <summary>The cache every cached route uses: small, and Set-Cookie never stored (the default).</summary>
+    public const string CacheConfig = "caches:\n  main: { memory: 16MiB }\n";
+
+    public static Task<IFrontDoor> StartAsync(HostileOrigin origin) => StartAsync(origin, cache: false);
+
+    public static async Task<IFrontDoor> StartAsync(HostileOrigin origin, bool cache, string cacheConfig = CacheConfig)
+    {
+        var port = DaemonFixture.FreePort();
+        var directory = Directory.CreateTempSubdirectory("vigil-hostile-").FullName;
+        var path = Path.Combine(directory, "vigil.yaml");
+        await File.WriteAllTextAsync(path, $$"""
+            node: { name: hostile }
+            admin: { listen: 127.0.0.1:{{DaemonFixture.FreePort()}} }
+            pools:
+              origin:
+                backends: [ { address: {{origin.Address}} } ]
+                connect_timeout: 1s
+                response_timeout: 1s
+                retries: 0
+            listeners:
+              - name: www
+                protocol: http
+                listen: 127.0.0.1:{{port}}
+                routes:
+                  - { pool: origin{{(cache ? ", cache: main" : "")}} }
+            {{(cache ? cacheConfig : "")}}
+            """);
+        var daemon = Cli.CreateDaemon(() => ConfigLoader.LoadFile(path), NullLoggerFactory.Instance);
+        await daemon.StartAsync(CancellationToken.None);
+        return new VigilFront(directory, daemon, new IPEndPoint(IPAddress.Loopback, port));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _daemon.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

@@ -13,4 +13,12 @@ public sealed class HaproxyCrossCheckTests
         var verdict = await Scenario.RunAsync(HaproxyFront.StartAsync, SmugglingCorpus.Cases[name]);
         Assert.True(verdict.Holds, verdict.Report());
     }
+
+    [HaproxyTheory]
+    [MemberData(nameof(DesyncCorpus.Names), MemberType = typeof(DesyncCorpus))]
+    public async Task Haproxy_hands_every_client_its_own_response_when_the_origin_desyncs(string name)
+    {
+        var verdict = await Scenario.RunAsync(HaproxyFront.StartAsync, DesyncCorpus.Cases[name]);
+        Assert.True(verdict.Holds, verdict.Report());
+    }
 }

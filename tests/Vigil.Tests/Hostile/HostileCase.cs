@@ -25,5 +25,8 @@ public sealed class HostileCase
     /// <summary>How long the first client waits for its response; short, since a refused attack may get none.</summary>
     public TimeSpan AttackerTimeout { get; init; } = TimeSpan.FromMilliseconds(1500);
 
+    /// <summary>Most 1xx responses the first client may be handed before its answer (null: no limit).</summary>
+    public int? MaxInterim { get; init; }
+
     public override string ToString() => Name;
 }

@@ -109,7 +109,7 @@ public sealed class HostileOrigin : IAsyncDisposable
                 if (reply.Early && !await PlayAsync(reply, stream, socket)) return;
                 try
                 {
-                    request.Body = await reader.ReadBodyAsync(fields, request.Anomalies);
+                    if (!reply.SkipBody) request.Body = await reader.ReadBodyAsync(fields, request.Anomalies);
                     request.Complete = true;
                 }
                 catch (TruncatedException)

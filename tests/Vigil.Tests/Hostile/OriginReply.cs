@@ -12,6 +12,8 @@ public sealed class OriginReply
 
     /// <summary>Answer as soon as the head is parsed, before reading the body (an "early" response, RFC 9112 §9.3).</summary>
     public bool Early { get; private init; }
+    /// <summary>Do not read the request body: the origin takes its bytes for the next request (a broken server).</summary>
+    public bool SkipBody { get; private set; }
     internal IReadOnlyList<Step> Steps => _steps;
 
     internal sealed record Step(byte[]? Bytes, TimeSpan Delay, bool Close, bool Stall);
@@ -27,6 +29,12 @@ public sealed class OriginReply
     public OriginReply After(TimeSpan delay, string latin1)
     {
         _steps.Add(new(Encoding.Latin1.GetBytes(latin1), delay, false, false));
+        return this;
+    }
+
+    public OriginReply SkippingBody()
+    {
+        SkipBody = true;
         return this;
     }
 

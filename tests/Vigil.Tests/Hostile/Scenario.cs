@@ -73,6 +73,8 @@ public sealed class Verdict(string front, string name)
 
     internal void CheckFirstClient(RawResponse response, HostileCase hostile, string what)
     {
+        if (response.Interim > hostile.MaxInterim)
+            Violations.Add($"the first client was handed {response.Interim} 1xx responses (at most {hostile.MaxInterim} expected)");
         // The origin's own refusal (400, no request to name) answers the bytes the first client sent.
         if (response is { Marker: HostileOrigin.RefusalMarker, Status: 400 }) return;
         if (response.Marker is { } marker && !marker.Split(',').All(hostile.OwnMarkers.Contains))
@@ -103,12 +105,35 @@ public sealed class Verdict(string front, string name)
                 Violations.Add($"{who} carries someone else's cookie: {cookie}");
     }
 
-    internal void CheckOrigin(HostileOrigin origin, HostileCase hostile, IFrontDoor door)
+    internal void CheckCached(int n, CacheStep step, RawResponse? response, IReadOnlyList<string> attackerValues)
+    {
+        var who = $"step {n} ({step.User})";
+        if (response is null)
+        {
+            Violations.Add($"{who} got no response");
+            return;
+        }
+        var hit = response.Value("Cache-Status")?.Contains("hit", StringComparison.OrdinalIgnoreCase) == true;
+        if (!response.Complete) Violations.Add($"{who} got an incomplete response{(hit ? " served as a cache hit" : "")}");
+        if (step.Expected is { } expected && !step.IsHead && response.BodyText != expected)
+            Violations.Add($"{who} got {(hit ? "a cache hit" : "a response")} with body \"{response.BodyText}\", not \"{expected}\"");
+        var text = response.Head + "\n" + response.BodyText;
+        foreach (var other in CacheCorpus.Users.Where(u => u != step.User).Concat(attackerValues))
+            if (text.Contains(other, StringComparison.Ordinal)) Violations.Add($"{who} got content that belongs to {other}: {response}");
+        CheckCookies(response, new HashSet<string> { step.User }, who);
+    }
+
+    internal void CheckOriginFraming(HostileOrigin origin)
     {
         foreach (var error in origin.Errors.Where(e => e.ProxysFault)) Violations.Add($"the proxy forwarded what a strict origin refuses: {error}");
-        var requests = origin.Requests;
-        foreach (var r in requests)
+        foreach (var r in origin.Requests)
             foreach (var anomaly in r.Anomalies) Violations.Add($"the proxy forwarded an ambiguous message ({anomaly}): {r.Method} {r.Target}");
+    }
+
+    internal void CheckOrigin(HostileOrigin origin, HostileCase hostile, IFrontDoor door)
+    {
+        CheckOriginFraming(origin);
+        var requests = origin.Requests;
         for (var i = 1; i <= Scenario.Innocents; i++)
         {
             var count = requests.Count(r => r.Target == $"/innocent/{i}");
@@ -122,7 +147,7 @@ public sealed class Verdict(string front, string name)
             else if (group.Count() > 1)
                 Violations.Add($"the origin parsed {group.Key} {group.Count()} times, sent once");
         }
-        foreach (var r in requests.Where(r => r.Marker is "attacker" || r.Marker.StartsWith("innocent-", StringComparison.Ordinal) && !r.Marker.Contains(',')))
+        foreach (var r in requests.Where(r => hostile.OwnMarkers.Contains(r.Marker) || r.Marker.StartsWith("innocent-", StringComparison.Ordinal) && !r.Marker.Contains(',')))
         {
             var hosts = r.Values("Host").ToArray();
             if (hosts is not [HostileCase.Host]) Violations.Add($"{r.Marker}'s request reached the origin with Host [{string.Join(", ", hosts)}]");

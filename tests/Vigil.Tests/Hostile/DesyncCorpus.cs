@@ -20,6 +20,15 @@ public static class DesyncCorpus
         return data;
     }
 
+    /// <summary>The cases HAProxy is held to: all but those where Vigil is asked to do more than HAProxy does.</summary>
+    public static TheoryData<string> ForHaproxy()
+    {
+        var data = new TheoryData<string>();
+        foreach (var (name, hostile) in Cases)
+            if (hostile.HaproxyGap is null) data.Add(name);
+        return data;
+    }
+
     private static string Get(string method = "GET", string fields = "") =>
         $"{method} /trigger HTTP/1.1\r\nHost: {HostileCase.Host}\r\nX-Req: trigger\r\n{fields}\r\n";
 
@@ -29,7 +38,7 @@ public static class DesyncCorpus
     {
         var cases = new Dictionary<string, HostileCase>();
         void Add(string name, Func<OriginRequest, OriginReply> reply, string? request = null, bool head = false, string? later = null,
-            TimeSpan? timeout = null, int? maxInterim = null) =>
+            TimeSpan? timeout = null, string? haproxyGap = null) =>
             cases[name] = new HostileCase
             {
                 Name = name,
@@ -40,7 +49,7 @@ public static class DesyncCorpus
                 OwnTargets = new HashSet<string> { "/trigger" },
                 OwnMarkers = new HashSet<string> { "trigger" },
                 AttackerTimeout = timeout ?? TimeSpan.FromMilliseconds(1500),
-                MaxInterim = maxInterim,
+                HaproxyGap = haproxyGap,
             };
 
         var body = "req=trigger target=/trigger";
@@ -68,14 +77,15 @@ public static class DesyncCorpus
         Add("chunk size overflowing 64 bits", r => OriginReply.Send(Head("200 OK", "Transfer-Encoding: chunked\r\n") + $"1000000000000{body.Length:x4}\r\n{body}\r\n0\r\n\r\n" + Stray));
         Add("transfer-encoding not chunked", r => OriginReply.Send(Head("200 OK", "Transfer-Encoding: gzip\r\n") + body + Stray).ThenClose());
         // 1xx: a flood before the answer, and a 101 nobody asked for (RFC 9110 §15.2.2: only after Upgrade).
-        Add("1xx flood", r => OriginReply.Send(string.Concat(Enumerable.Repeat("HTTP/1.1 100 Continue\r\n\r\n", 1000)) + OriginReply.Answer(r)), maxInterim: 100);
-        Add("103 flood with fields", r => OriginReply.Send(string.Concat(Enumerable.Repeat("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n", 300)) + OriginReply.Answer(r)), maxInterim: 100);
+        Add("1xx flood", r => OriginReply.Send(string.Concat(Enumerable.Repeat("HTTP/1.1 100 Continue\r\n\r\n", 1000)) + OriginReply.Answer(r)));
+        Add("103 flood with fields", r => OriginReply.Send(string.Concat(Enumerable.Repeat("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n", 300)) + OriginReply.Answer(r)));
         Add("101 nobody asked for", r => OriginReply.Send("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n" + Stray));
         // Early answers (RFC 9112 §9.3): the response comes before the client has sent its body.
         var prefix = SmugglingCorpus.Prefix;
         var post = Get("POST", $"Content-Length: {prefix.Length}\r\n");
         Add("early answer before the body", r => OriginReply.Send(OriginReply.Answer(r), early: true), post, later: prefix);
-        Add("early answer, then the origin reads the body as a request", r => OriginReply.Send(OriginReply.Answer(r), early: true).SkippingBody(), post, later: prefix);
+        Add("early answer, then the origin reads the body as a request", r => OriginReply.Send(OriginReply.Answer(r), early: true).SkippingBody(), post, later: prefix,
+            haproxyGap: "HAProxy sends the body after an early 200 and keeps the connection; this origin never read that body, so its bytes poison the next request. Vigil is asked to close instead (issue 9).");
         Add("early answer, then close", r => OriginReply.Send(OriginReply.Answer(r), early: true).ThenClose(), post, later: prefix);
         // Ends that come too soon: a close mid-body or mid-chunk, a close-delimited body, a stall.
         Add("close mid-body", r => OriginReply.Send(Head("200 OK", "Content-Length: 100\r\n") + body).ThenClose());

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Vigil.Tests.Hosting;
 
 namespace Vigil.Tests.Hostile;
 
@@ -35,12 +34,13 @@ public sealed class HaproxyFront : IFrontDoor
 
     public static async Task<IFrontDoor> StartAsync(HostileOrigin origin)
     {
-        var port = DaemonFixture.FreePort();
+        var listen = Loopback.Reserve();
         var directory = Directory.CreateTempSubdirectory("vigil-hostile-haproxy-").FullName;
         var config = Path.Combine(directory, "haproxy.cfg");
         await File.WriteAllTextAsync(config, $"""
             global
                 maxconn 256
+                nbthread 1
             defaults
                 mode http
                 option forwardfor
@@ -49,7 +49,7 @@ public sealed class HaproxyFront : IFrontDoor
                 timeout server 1s
                 timeout http-request 2s
             frontend fe
-                bind 127.0.0.1:{port}
+                bind {listen}
                 default_backend be
             backend be
                 http-reuse always
@@ -71,8 +71,8 @@ public sealed class HaproxyFront : IFrontDoor
         process.Start();
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
-        var front = new HaproxyFront(process, directory, new IPEndPoint(IPAddress.Loopback, port));
-        for (var i = 0; i < 100; i++)
+        var front = new HaproxyFront(process, directory, listen);
+        for (var i = 0; i < 300; i++)
         {
             if (process.HasExited)
             {
@@ -87,7 +87,7 @@ public sealed class HaproxyFront : IFrontDoor
             }
             catch (SocketException)
             {
-                await Task.Delay(20);
+                await Task.Delay(10);
             }
         }
         await front.DisposeAsync();

@@ -73,8 +73,6 @@ public sealed class Verdict(string front, string name)
 
     internal void CheckFirstClient(RawResponse response, HostileCase hostile, string what)
     {
-        if (response.Interim > hostile.MaxInterim)
-            Violations.Add($"the first client was handed {response.Interim} 1xx responses (at most {hostile.MaxInterim} expected)");
         // The origin's own refusal (400, no request to name) answers the bytes the first client sent.
         if (response is { Marker: HostileOrigin.RefusalMarker, Status: 400 }) return;
         if (response.Marker is { } marker && !marker.Split(',').All(hostile.OwnMarkers.Contains))

@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vigil.Config;
 using Vigil.Hosting;
-using Vigil.Tests.Hosting;
 
 namespace Vigil.Tests.Hostile;
 
@@ -35,12 +34,12 @@ public sealed class VigilFront : IFrontDoor
 
     public static async Task<IFrontDoor> StartAsync(HostileOrigin origin, bool cache, string cacheConfig = CacheConfig)
     {
-        var port = DaemonFixture.FreePort();
+        var listen = Loopback.Reserve();
         var directory = Directory.CreateTempSubdirectory("vigil-hostile-").FullName;
         var path = Path.Combine(directory, "vigil.yaml");
         await File.WriteAllTextAsync(path, $$"""
             node: { name: hostile }
-            admin: { listen: 127.0.0.1:{{DaemonFixture.FreePort()}} }
+            admin: { listen: {{Loopback.Reserve()}} }
             pools:
               origin:
                 backends: [ { address: {{origin.Address}} } ]
@@ -50,14 +49,14 @@ public sealed class VigilFront : IFrontDoor
             listeners:
               - name: www
                 protocol: http
-                listen: 127.0.0.1:{{port}}
+                listen: {{listen}}
                 routes:
                   - { pool: origin{{(cache ? ", cache: main" : "")}} }
             {{(cache ? cacheConfig : "")}}
             """);
         var daemon = Cli.CreateDaemon(() => ConfigLoader.LoadFile(path), NullLoggerFactory.Instance);
         await daemon.StartAsync(CancellationToken.None);
-        return new VigilFront(directory, daemon, new IPEndPoint(IPAddress.Loopback, port));
+        return new VigilFront(directory, daemon, listen);
     }
 
     public async ValueTask DisposeAsync()

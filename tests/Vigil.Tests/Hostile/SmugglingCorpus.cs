@@ -72,6 +72,7 @@ public static class SmugglingCorpus
         ("last chunk bare lf", "POST /attack HTTP/1.1", Chunked, "4\r\nabcd\r\n0\n\n" + Prefix),
         ("chunk data longer than its size", "POST /attack HTTP/1.1", Chunked, "2\r\nabcd\r\n" + Terminated),
         ("chunk size 64-bit overflow", "POST /attack HTTP/1.1", Chunked, "10000000000000004\r\nabcd\r\n" + Terminated),
+        ("chunk size of 4 GiB", "POST /attack HTTP/1.1", Chunked, "ffffffff\r\nabcd\r\n" + Terminated),
         ("chunk size 0x prefix", "POST /attack HTTP/1.1", Chunked, "0x4\r\nabcd\r\n" + Terminated),
         ("chunk size leading space", "POST /attack HTTP/1.1", Chunked, " 4\r\nabcd\r\n" + Terminated),
         ("chunk trailer content-length", "POST /attack HTTP/1.1", Chunked, "4\r\nabcd\r\n0\r\nContent-Length: 50\r\n\r\n" + Prefix),

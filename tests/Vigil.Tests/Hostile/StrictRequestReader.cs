@@ -84,11 +84,12 @@ internal sealed partial class StrictRequestReader(Stream stream, CancellationTok
             var line = await ReadLineAsync(allowEof: false, limit: 4096);
             var size = ChunkSize().Match(line!);
             if (!size.Success) throw Bad("malformed chunk size line");
-            if (size.Groups[1].Value.Length > 8) throw Bad("chunk size too large");
-            var length = Convert.ToInt32(size.Groups[1].Value, 16);
-            if (body.Length + length > MaxBody) throw Bad("body too large");
+            // More than 15 hex digits cannot be a length anyone means (and overflow 64 bits in lax parsers).
+            if (size.Groups[1].Value.Length > 15) throw Bad("chunk size beyond 64 bits");
+            var length = Convert.ToInt64(size.Groups[1].Value, 16);
+            if (body.Length + length > MaxBody) throw Bad("body too large", proxysFault: false);
             if (length == 0) break;
-            body.Write(await ReadExactlyAsync(length));
+            body.Write(await ReadExactlyAsync((int)length));
             var end = await ReadExactlyAsync(2);
             if (end[0] != '\r' || end[1] != '\n') throw Bad("chunk data not followed by CRLF");
         }

@@ -61,7 +61,15 @@ public sealed partial class HttpProxy
         var target = route is null ? null : _targets[route.Index];
         try
         {
-            if (target is null) await ErrorResponse.WriteAsync(context, StatusCodes.Status404NotFound);
+            if (ConnectionHeader.FirstProtected(context.Request.Headers.Connection) is { } nominated)
+            {
+                // RFC 9110 §7.6.1: a field meant for every recipient is no connection option. A client that
+                // nominates framing, Host or a forwarding field is attempting a desync: refused before the
+                // cache or a backend sees it.
+                LogNominationRefused(_logger, nominated, context.Connection.RemoteIpAddress);
+                await ErrorResponse.WriteAsync(context, StatusCodes.Status400BadRequest);
+            }
+            else if (target is null) await ErrorResponse.WriteAsync(context, StatusCodes.Status404NotFound);
             else if (target.Route.CacheStep is { } cacheStep) await cacheStep(context, target.Origin);
             else await ForwardAsync(context, target);
         }
@@ -227,6 +235,9 @@ public sealed partial class HttpProxy
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} request not forwardable: {Detail}")]
     private static partial void LogRefused(ILogger logger, string method, string? detail);
+
+    [LoggerMessage(EventId = 9101, Level = LogLevel.Debug, Message = "request from {Client} refused with 400: its Connection header nominates {Field}, which no connection option may remove")]
+    private static partial void LogNominationRefused(ILogger logger, string field, System.Net.IPAddress? client);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "client went away ({Error})")]
     private static partial void LogClientGone(ILogger logger, string error);

@@ -82,4 +82,24 @@ public class ProtocolErrorTests
         Assert.Contains(origin.Address, line.Message);
         lock (failures) Assert.Equal(["protocol"], failures);
     }
+
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello")]
+    public async Task Through_YARP_a_protocol_error_logs_no_stack_trace(string response)
+    {
+        using var origin = new ScriptedOrigin(async (_, stream) =>
+        {
+            await stream.WriteAsync(System.Text.Encoding.Latin1.GetBytes(response));
+            return true;
+        });
+        var logs = new Logs();
+        var pool = TestPools.Create($"yarp-{Guid.NewGuid():N}", [origin.Address]);
+        await using (var proxy = await ProxyServer.StartAsync(pool, logger: logs, upstream: YarpUpstream.Create(), serverLogs: logs))
+        {
+            using var answer = await proxy.Client.GetAsync("/");
+            Assert.NotEqual(HttpStatusCode.InternalServerError, answer.StatusCode);
+        }
+        Assert.DoesNotContain(logs.Lines, l => l.Error is not null || l.Level >= LogLevel.Error);
+    }
 }

@@ -20,6 +20,12 @@ public sealed record CacheOptions
     /// <summary>How long past expiry a stored response may be served when the origin fails or answers 5xx.</summary>
     public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>stale-while-revalidate for responses that carry none (RFC 5861 §3); zero: none.</summary>
+    public TimeSpan StaleWhileRevalidate { get; init; }
+
+    /// <summary>stale-if-error for responses that carry none (RFC 5861 §4); zero: none.</summary>
+    public TimeSpan StaleIfError { get; init; }
+
     /// <summary>Store responses carrying Set-Cookie (off: they are usually per user).</summary>
     public bool StoreSetCookie { get; init; }
 

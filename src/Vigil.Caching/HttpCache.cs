@@ -53,7 +53,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
     internal CaptureBudget CaptureBudget { get; }
 
     /// <summary>Origin fetches in flight that others can join (leaders and background refreshes).</summary>
-    internal int InFlightCount => _inFlight.Count;
+    public int InFlightCount => _inFlight.Count;
 
     /// <summary>Answers <paramref name="context"/> from the cache or through <paramref name="origin"/>.</summary>
     public Task HandleAsync(HttpContext context, RequestDelegate origin)

@@ -25,3 +25,16 @@ public class CacheOptionsTests
         Assert.Equal(8 * CacheOptions.MiB, new CacheOptions { Name = "m" }.EffectiveMaxObjectBytes);
     }
 }
+
+public class DiskOnlyOptionsTests
+{
+    [Fact]
+    public void MemoryZeroIsValidOnlyWithADiskStore()
+    {
+        Assert.Empty(new CacheOptions { Name = "d", MemoryBytes = 0, DiskPath = "/tmp/vigil-d", DiskBytes = 64 * CacheOptions.MiB }.Validate());
+        var errors = new CacheOptions { Name = "m", MemoryBytes = 0 }.Validate();
+        Assert.Single(errors);
+        Assert.Contains("disk", errors[0]);
+        Assert.Single(new CacheOptions { Name = "m", MemoryBytes = 1000, DiskPath = "/tmp/vigil-d", DiskBytes = 64 * CacheOptions.MiB }.Validate());
+    }
+}

@@ -49,6 +49,8 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
 
     internal DateTimeOffset Now => _time.GetUtcNow();
 
+    internal ILogger Logger => _logger;
+
     /// <summary>Bytes all bodies being captured at once may hold: a quarter of the memory budget.</summary>
     internal CaptureBudget CaptureBudget { get; }
 
@@ -376,7 +378,8 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
             }
             catch (Exception ex)
             {
-                _logger.LogDebug(ex, "cache {Cache}: background fetch of {Key} failed or was abandoned", Options.Name, key);
+                // Abandoned on purpose, or the origin broke: one line, no stack trace.
+                CacheLog.BackgroundFailed(_logger, Options.Name, key, $"{ex.GetType().Name}: {ex.Message}");
             }
             finally
             {

@@ -63,6 +63,8 @@ internal sealed class OriginFetch
             Interlocked.Increment(ref _cache.Counters.RevalidationCount);
         }
 
+        // Cleared first: a refetch on the same context must not read the previous attempt's outcome.
+        _context.Features.Set<IOriginOutcomeFeature>(null);
         var bodyFeature = _context.Features.Get<IHttpResponseBodyFeature>()!;
         var capture = _capture = new ResponseCapture(bodyFeature, Decide);
         _context.Features.Set<IHttpResponseBodyFeature>(capture);
@@ -95,8 +97,34 @@ internal sealed class OriginFetch
     private bool CanServeStaleOnError() =>
         _stale is not null && StaleUse.OnError(_requestControl, _stale.Control, _stale.Staleness(_cache.Now), _cache.Options.Grace);
 
-    /// <summary>Called once, when the origin's status and headers are final.</summary>
+    /// <summary>
+    /// Called once, when the origin's status and headers are final. Whatever the origin sent, it never throws
+    /// into the forwarder: a response the rules cannot evaluate is passed on unstored, with one log line.
+    /// </summary>
     private CaptureMode Decide()
+    {
+        try
+        {
+            return DecideCore();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Reject(ex);
+            _outcome = FetchKind.Passed;
+            _verdict = StoreVerdict.Malformed;
+            _capture!.Buffer?.Dispose();
+            _capture.Buffer = null;
+            return CaptureMode.Pass;
+        }
+    }
+
+    private void Reject(Exception ex)
+    {
+        Interlocked.Increment(ref _cache.Counters.RejectedCount);
+        CacheLog.Rejected(_cache.Logger, _cache.Options.Name, _key, $"{ex.GetType().Name}: {ex.Message}");
+    }
+
+    private CaptureMode DecideCore()
     {
         var response = _context.Response;
         var status = response.StatusCode;
@@ -155,7 +183,23 @@ internal sealed class OriginFetch
         return verdict;
     }
 
+    /// <summary>Stores or freshens what the origin answered; never throws for what the origin sent.</summary>
     private FetchResult Complete(ResponseCapture capture)
+    {
+        try
+        {
+            return CompleteCore(capture);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Reject(ex);
+            return _outcome is FetchKind.StaleOnError or FetchKind.UnusableNotModified
+                ? new FetchResult(_outcome, _stale, _context.Response.StatusCode)
+                : new FetchResult(FetchKind.Passed, null, _context.Response.StatusCode);
+        }
+    }
+
+    private FetchResult CompleteCore(ResponseCapture capture)
     {
         var now = _cache.Now;
         var response = _context.Response;
@@ -169,6 +213,20 @@ internal sealed class OriginFetch
             case FetchKind.StaleOnError:
             case FetchKind.UnusableNotModified:
                 return new FetchResult(_outcome, _stale, response.StatusCode);
+        }
+
+        // Only the forwarder knows whether the body arrived whole: a chunked body cut before its last chunk, or a
+        // stall past the response timeout, looks like a short body here (RFC 9112 §8: an incomplete message).
+        var origin = _context.Features.Get<IOriginOutcomeFeature>()?.Outcome ?? OriginOutcome.Unreported;
+        if (origin != OriginOutcome.Complete)
+        {
+            if (_verdict == StoreVerdict.Storable)
+            {
+                Interlocked.Increment(ref _cache.Counters.IncompleteCount);
+                CacheLog.Incomplete(_cache.Logger, _cache.Options.Name, _key, origin);
+            }
+            // Transient: no hit-for-pass mark, and a HEAD that broke off updates nothing.
+            return new FetchResult(FetchKind.Passed, null, response.StatusCode);
         }
 
         if (_stale is not null && HttpMethods.IsHead(_context.Request.Method) && response.StatusCode == StatusCodes.Status200OK)
@@ -233,6 +291,7 @@ internal sealed class OriginFetch
         StoreVerdict.VaryStar => "vary-star",
         StoreVerdict.SetCookie => "set-cookie",
         StoreVerdict.TooLarge => "too-large",
+        StoreVerdict.Malformed => "malformed",
         _ => null,
     };
 }

@@ -114,6 +114,70 @@ public class HostileOriginTests
         Assert.False(HasSetCookie(hit));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // YARP's forwarder, as the proxy's YarpUpstream uses it
+    public async Task ATruncatedChunkedBodyIsNeverStored(bool yarp)
+    {
+        await using var f = await CacheFront.StartAsync(yarp: yarp);
+        f.Origin.Handler = async ctx =>
+        {
+            ctx.Response.Headers.CacheControl = "max-age=60";
+            if (f.Origin.Total == 1)
+            {
+                // The first chunk, then the origin goes away without the last chunk.
+                await ctx.Response.WriteAsync("hello");
+                await ctx.Response.Body.FlushAsync();
+                // Let the chunk leave before the reset (an abort drops output still queued).
+                await Task.Delay(200);
+                ctx.Abort();
+                return;
+            }
+            await ctx.Response.WriteAsync("hello world");
+        };
+        try
+        {
+            await f.GetAsync("/t");
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            // The client was cut off, as it must be.
+        }
+        // The client sees the cut before the cache has finished with the response: wait for it (bounded).
+        for (var i = 0; i < 500 && f.Cache.Counters.Incomplete == 0; i++) await Task.Delay(10);
+        Assert.Equal(0, f.Cache.Counters.Stored);
+        Assert.Equal(1, f.Cache.Counters.Incomplete);
+        var (second, body) = await f.GetAsync("/t");
+        Assert.Equal("hello world", body);
+        Assert.Equal("Vigil; fwd=miss; stored", CacheStatus(second));
+        Assert.Equal("hello world", (await f.GetAsync("/t")).Body);
+        Assert.Equal(2, f.Origin.Total);
+    }
+
+    [Fact]
+    public async Task AResponseWhoseOutcomeIsNotReportedIsNotStored()
+    {
+        await using var f = await CacheFront.StartAsync();
+        f.Origin.Handler = async ctx =>
+        {
+            ctx.Response.Headers.CacheControl = "max-age=60";
+            await ctx.Response.WriteAsync("x");
+        };
+        // An origin delegate that relays the response but never says whether it was whole.
+        var silent = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        silent.Request.Method = "GET";
+        silent.Request.Scheme = "http";
+        silent.Request.Host = new HostString("silent.test");
+        silent.Request.Path = "/x";
+        await f.Cache.HandleAsync(silent, async c =>
+        {
+            c.Response.Headers.CacheControl = "max-age=60";
+            await c.Response.WriteAsync("x");
+        });
+        Assert.Equal(0, f.Cache.Counters.Stored);
+        Assert.Equal(1, f.Cache.Counters.Incomplete);
+    }
+
     [Fact]
     public async Task HostileKeysAreNeitherStoredNorMarked()
     {

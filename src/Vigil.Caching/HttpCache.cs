@@ -342,7 +342,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
         {
             case FetchKind.Validated:
                 context.Response.Clear();
-                await CachedResponse.WriteAsync(context, result.Entry!, Now, CacheStatusValue.Revalidated(fwd), validated: true);
+                await CachedResponse.WriteAsync(context, result.ForClient ?? result.Entry!, Now, CacheStatusValue.Revalidated(fwd), validated: true);
                 break;
             case FetchKind.StaleOnError:
                 Interlocked.Increment(ref Counters.StaleServedCount);

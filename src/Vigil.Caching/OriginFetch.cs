@@ -206,10 +206,7 @@ internal sealed class OriginFetch
         switch (_outcome)
         {
             case FetchKind.Validated:
-                var fresh = _stale!.Freshen(response.Headers, _requestTime, now);
-                _cache.SaveFreshened(_stale, fresh);
-                Interlocked.Increment(ref _cache.Counters.NotModifiedCount);
-                return new FetchResult(FetchKind.Validated, fresh, 304);
+                return Freshen(response.Headers, now);
             case FetchKind.StaleOnError:
             case FetchKind.UnusableNotModified:
                 return new FetchResult(_outcome, _stale, response.StatusCode);
@@ -232,10 +229,11 @@ internal sealed class OriginFetch
         if (_stale is not null && HttpMethods.IsHead(_context.Request.Method) && response.StatusCode == StatusCodes.Status200OK)
         {
             // RFC 9111 §4.3.5: a HEAD's 200 updates the stored GET it describes, or makes it stale (dropped here).
-            if (Freshening.HeadMatches(_stale.ETag, _stale.LastModified, _stale.Body.Length, response.Headers))
-                _cache.SaveFreshened(_stale, _stale.Freshen(response.Headers, _requestTime, now));
-            else
+            // A private or no-store HEAD answer is this client's alone: it updates nothing shared (§5.2.2.5, §5.2.2.7).
+            if (!Freshening.HeadMatches(_stale.ETag, _stale.LastModified, _stale.Body.Length, response.Headers))
                 _cache.Invalidate(_stale.Key);
+            else if (Freshening.MayUpdateShared(CacheControl.Parse(response.Headers.CacheControl)))
+                _cache.SaveFreshened(_stale, _stale.Freshen(response.Headers, _requestTime, now, shared: true, _cache.Options.StoreSetCookie));
         }
 
         if (_verdict == StoreVerdict.Storable)
@@ -267,6 +265,24 @@ internal sealed class OriginFetch
         if (ProvesUncacheable(_verdict) && _cache.Options.HitForPassTtl > TimeSpan.Zero)
             _cache.Store.MarkPass(_key, now + _cache.Options.HitForPassTtl);
         return new FetchResult(FetchKind.Passed, null, response.StatusCode);
+    }
+
+    /// <summary>
+    /// A 304 that selects the stored response (RFC 9111 §4.3.4). This client is answered from the stored response
+    /// updated with everything the 304 says, Set-Cookie included: it was meant for this client. The shared entry
+    /// takes the update without Set-Cookie (unless store_set_cookie) and without privately named fields; a 304
+    /// that is itself private or no-store leaves the shared entry as it was (still stale: the next client
+    /// revalidates for itself) and gives collapsed waiters nothing to share.
+    /// </summary>
+    private FetchResult Freshen(IHeaderDictionary update, DateTimeOffset now)
+    {
+        var forClient = _stale!.Freshen(update, _requestTime, now, shared: false);
+        if (!Freshening.MayUpdateShared(CacheControl.Parse(update.CacheControl)))
+            return new FetchResult(FetchKind.Validated, null, 304, forClient);
+        var shared = _stale.Freshen(update, _requestTime, now, shared: true, _cache.Options.StoreSetCookie);
+        _cache.SaveFreshened(_stale, shared);
+        Interlocked.Increment(ref _cache.Counters.NotModifiedCount);
+        return new FetchResult(FetchKind.Validated, shared, 304, forClient);
     }
 
     /// <summary>

@@ -91,7 +91,11 @@ public sealed class CacheEntry
         return VaryNames.AsSpan().SequenceEqual(other.VaryNames) && VaryValues.AsSpan().SequenceEqual(other.VaryValues);
     }
 
-    /// <summary>A copy with headers merged from a 304 and new request/response times (RFC 9111 §4.3.4).</summary>
-    public CacheEntry Freshen(IHeaderDictionary notModified, DateTimeOffset requestTime, DateTimeOffset responseTime) =>
-        new(Key, StatusCode, Freshening.MergeHeaders(Headers, notModified), Body, requestTime, responseTime, VaryNames, VaryValues);
+    /// <summary>
+    /// A copy with headers merged from a 304 and new request/response times (RFC 9111 §4.3.4): for the shared
+    /// store (no Set-Cookie unless <paramref name="storeSetCookie"/>), or the one client's own answer.
+    /// </summary>
+    public CacheEntry Freshen(IHeaderDictionary notModified, DateTimeOffset requestTime, DateTimeOffset responseTime,
+        bool shared = true, bool storeSetCookie = false) =>
+        new(Key, StatusCode, Freshening.MergeHeaders(Headers, notModified, shared, storeSetCookie), Body, requestTime, responseTime, VaryNames, VaryValues);
 }

@@ -9,6 +9,14 @@ namespace Vigil.Caching;
 /// </summary>
 public static class CacheKey
 {
+    /// <summary>
+    /// The longest key (in characters) the cache stores or marks; longer ones pass through uncached. 4 KiB holds
+    /// any real URL with its host (browsers and CDNs keep URLs far shorter; nginx refuses to cache a key that does
+    /// not fit its 4 KiB-page proxy_buffer_size: "cache key too large"), while a hostile 30 KB Host header or
+    /// query cannot make every mark cost kilobytes. Keys are UTF-16 strings: at most 8 KiB each in memory.
+    /// </summary>
+    public const int MaxLength = 4096;
+
     public static string For(HttpContext context) =>
         Build(context.Request.Scheme, context.Request.Host.Value ?? "", Target(context));
 

@@ -157,6 +157,14 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
         var request = context.Request;
         var headers = request.Headers;
         var key = CacheKey.For(context);
+        if (key.Length > CacheKey.MaxLength)
+        {
+            // Never stored, marked or collapsed on: a hostile key leaves nothing behind in the cache.
+            Interlocked.Increment(ref Counters.BypassCount);
+            context.Response.Headers.Append(CacheStatusValue.HeaderName, CacheStatusValue.KeyTooLong);
+            await origin(context);
+            return;
+        }
         var requestControl = CacheControl.Parse(headers.CacheControl);
         var pragmaNoCache = PragmaNoCache(headers);
         var hasAuthorization = headers.ContainsKey(HeaderNames.Authorization);

@@ -43,11 +43,21 @@ public sealed class CacheEntry
         Date = HttpDates.Parse(view[HeaderNames.Date]);
         AcceptsRanges = RangeRequest.Accepts(view[HeaderNames.AcceptRanges]);
 
-        long size = Overhead + key.Length * 2 + body.Length;
-        foreach (var field in headers) size += (field.Key.Length + field.Value.ToString().Length) * 2 + 32;
+        // What this entry holds, in bytes: its own key string, body, header names and values, and the Vary
+        // record (names and captured values), at two bytes a character plus per-object bookkeeping.
+        long size = Overhead + 2L * key.Length + body.Length;
+        foreach (var field in headers)
+        {
+            size += 2L * field.Key.Length + 32;
+            foreach (var value in field.Value) size += 2L * (value?.Length ?? 0) + 24;
+        }
+        if (varyNames is not null)
+        {
+            foreach (var n in varyNames) size += 2L * n.Length + 24;
+        }
         if (varyValues is not null)
         {
-            foreach (var v in varyValues) size += (v?.Length ?? 0) * 2 + 32;
+            foreach (var v in varyValues) size += 2L * (v?.Length ?? 0) + 32;
         }
         Size = size;
     }

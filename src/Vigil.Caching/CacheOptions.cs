@@ -20,10 +20,16 @@ public sealed record CacheOptions
     /// <summary>How long past expiry a stored response may be served when the origin fails or answers 5xx.</summary>
     public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>stale-while-revalidate for responses that carry none (RFC 5861 §3); zero: none.</summary>
+    /// <summary>
+    /// <c>stale_while_revalidate</c>: how long past expiry a response that carries no stale-while-revalidate
+    /// of its own may be served while one background refresh runs (RFC 5861 §3); zero: none.
+    /// </summary>
     public TimeSpan StaleWhileRevalidate { get; init; }
 
-    /// <summary>stale-if-error for responses that carry none (RFC 5861 §4); zero: none.</summary>
+    /// <summary>
+    /// <c>stale_if_error</c>: how long past expiry a response that carries no stale-if-error of its own may be
+    /// served when the origin fails or answers 5xx (RFC 5861 §4); zero: none (<see cref="Grace"/> still applies).
+    /// </summary>
     public TimeSpan StaleIfError { get; init; }
 
     /// <summary>Store responses carrying Set-Cookie (off: they are usually per user).</summary>
@@ -49,6 +55,8 @@ public sealed record CacheOptions
         if (MemoryBytes < 64 * 1024) errors.Add($"cache {Name}: memory must be at least 64KiB");
         if (MaxObjectBytes < 1) errors.Add($"cache {Name}: max_object_size must be positive");
         if (Grace < TimeSpan.Zero) errors.Add($"cache {Name}: grace must not be negative");
+        if (StaleWhileRevalidate < TimeSpan.Zero) errors.Add($"cache {Name}: stale_while_revalidate must not be negative");
+        if (StaleIfError < TimeSpan.Zero) errors.Add($"cache {Name}: stale_if_error must not be negative");
         if (HitForPassTtl < TimeSpan.Zero) errors.Add($"cache {Name}: hit_for_pass must not be negative");
         if (CollapseTimeout <= TimeSpan.Zero) errors.Add($"cache {Name}: collapse_timeout must be positive");
         if (DiskPath is not null && (DiskBytes <= 0 || DiskBytes < EffectiveMaxObjectBytes)) errors.Add($"cache {Name}: disk size must be at least max_object_size");

@@ -191,7 +191,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
                     Interlocked.Increment(ref Counters.StaleServedCount);
                     await CachedResponse.WriteAsync(context, entry, now, CacheStatusValue.MaxStale, validated: false);
                     return;
-                case ReuseVerdict.Stale when StaleUse.WhileRevalidate(entry.Control, entry.Staleness(now)):
+                case ReuseVerdict.Stale when StaleUse.WhileRevalidate(entry.Control, entry.Staleness(now), Options.StaleWhileRevalidate):
                     Interlocked.Increment(ref Counters.StaleServedCount);
                     FetchInBackground(context, key, entry, hasAuthorization, origin, "stale");
                     await CachedResponse.WriteAsync(context, entry, now, CacheStatusValue.StaleWhileRevalidate, validated: false);

@@ -95,7 +95,8 @@ internal sealed class OriginFetch
     }
 
     private bool CanServeStaleOnError() =>
-        _stale is not null && StaleUse.OnError(_requestControl, _stale.Control, _stale.Staleness(_cache.Now), _cache.Options.Grace);
+        _stale is not null && StaleUse.OnError(_requestControl, _stale.Control, _stale.Staleness(_cache.Now), _cache.Options.Grace,
+            _cache.Options.StaleIfError);
 
     /// <summary>
     /// Called once, when the origin's status and headers are final. Whatever the origin sent, it never throws

@@ -38,3 +38,15 @@ public class DiskOnlyOptionsTests
         Assert.Single(new CacheOptions { Name = "m", MemoryBytes = 1000, DiskPath = "/tmp/vigil-d", DiskBytes = 64 * CacheOptions.MiB }.Validate());
     }
 }
+
+public class StaleDefaultsOptionsTests
+{
+    [Fact]
+    public void StaleDefaultsAreZeroAndMustNotBeNegative()
+    {
+        var defaults = new CacheOptions { Name = "s" };
+        Assert.Equal((TimeSpan.Zero, TimeSpan.Zero), (defaults.StaleWhileRevalidate, defaults.StaleIfError));
+        var errors = new CacheOptions { Name = "s", StaleWhileRevalidate = TimeSpan.FromSeconds(-1), StaleIfError = TimeSpan.FromSeconds(-1) }.Validate();
+        Assert.Equal(["cache s: stale_while_revalidate must not be negative", "cache s: stale_if_error must not be negative"], errors);
+    }
+}

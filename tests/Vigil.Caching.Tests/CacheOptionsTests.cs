@@ -37,6 +37,20 @@ public class DiskOnlyOptionsTests
         Assert.Contains("disk", errors[0]);
         Assert.Single(new CacheOptions { Name = "m", MemoryBytes = 1000, DiskPath = "/tmp/vigil-d", DiskBytes = 64 * CacheOptions.MiB }.Validate());
     }
+
+    [Fact]
+    public void ADiskOnlyCacheBoundsObjectsByAQuarterOfItsDisk()
+    {
+        var options = new CacheOptions { Name = "d", MemoryBytes = 0, DiskPath = "/tmp/vigil-d", DiskBytes = 16 * CacheOptions.MiB };
+        Assert.True(options.IsDiskOnly);
+        Assert.Equal(4 * CacheOptions.MiB, options.EffectiveMaxObjectBytes);
+        Assert.Equal(8 * CacheOptions.MiB, (options with { DiskBytes = 4096 * CacheOptions.MiB }).EffectiveMaxObjectBytes);
+    }
+
+    [Fact]
+    public void AnObjectLimitThatNoArrayCanHoldIsRefused() =>
+        Assert.Equal(["cache m: max_object_size must be less than 2GiB"],
+            new CacheOptions { Name = "m", MemoryBytes = 64L * 1024 * CacheOptions.MiB, MaxObjectBytes = 3L * 1024 * CacheOptions.MiB }.Validate());
 }
 
 public class StaleDefaultsOptionsTests

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Vigil.Balancing;
 using Vigil.Caching;
@@ -43,11 +44,12 @@ public class CachedRouteTests
     private static async Task<CachedProxy> StartAsync(UpstreamKind kind, ScriptedOrigin origin, CacheOptions? options = null, TimeProvider? clock = null)
     {
         var pool = TestPools.Create("web", [origin.Address], o => o with { ResponseTimeout = TimeSpan.FromSeconds(1) });
-        var cache = new HttpCache(options ?? new CacheOptions { Name = "main", MemoryBytes = 16 * CacheOptions.MiB }, clock);
+        var log = new RecordingLogger();
+        var cache = new HttpCache(options ?? new CacheOptions { Name = "main", MemoryBytes = 16 * CacheOptions.MiB }, clock, log);
         var routes = new RouteTable([new RouteOptions { Name = "all", Pool = "web", Cache = "main" }]);
         routes.Routes[0].CacheStep = cache.HandleAsync;
-        var proxy = await ProxyServer.StartAsync(routes, [pool], upstream: UpstreamFactory.Create(kind));
-        return new CachedProxy(proxy, cache);
+        var proxy = await ProxyServer.StartAsync(routes, [pool], logger: log, upstream: UpstreamFactory.Create(kind));
+        return new CachedProxy(proxy, cache, log);
     }
 
     private static string CacheStatus(HttpResponseMessage r) =>
@@ -98,6 +100,16 @@ public class CachedRouteTests
         Assert.Equal("hello world", third!.Value.Body);
         Assert.Equal("Vigil; hit", CacheStatus(third.Value.Response));
         Assert.Equal(2, origin.Requests);
+
+        // Operators see one line with the reason, counted; never a stack trace or an error. (A response cut
+        // before its first body byte may not have started: then the proxy answers 502 itself and the cache
+        // has nothing to drop.)
+        var incomplete = p.Log.Lines.Where(l => l.EventId == 4101).ToList();
+        if (name == "chunked-headers-only") Assert.InRange(p.Cache.Counters.Incomplete, 0, 1);
+        else Assert.Equal(1, p.Cache.Counters.Incomplete);
+        Assert.Equal(p.Cache.Counters.Incomplete, incomplete.Count);
+        Assert.All(incomplete, l => Assert.Contains("/t not stored: the origin's response was", l.Message));
+        Assert.DoesNotContain(p.Log.Lines, l => l.Exception is not null || l.Level >= LogLevel.Error);
     }
 
     [Theory]
@@ -143,15 +155,35 @@ public class CachedRouteTests
         Assert.Equal(1, p.Cache.Counters.Stored);
     }
 
-    private sealed class CachedProxy(ProxyServer proxy, HttpCache cache) : IAsyncDisposable
+    private sealed class CachedProxy(ProxyServer proxy, HttpCache cache, RecordingLogger log) : IAsyncDisposable
     {
         public ProxyServer Proxy { get; } = proxy;
         public HttpCache Cache { get; } = cache;
+        public RecordingLogger Log { get; } = log;
 
         public async ValueTask DisposeAsync()
         {
             await Proxy.DisposeAsync();
             await Cache.DisposeAsync();
+        }
+    }
+
+    /// <summary>Every line the proxy and the cache log, Debug included, with its event id and any exception attached.</summary>
+    private sealed class RecordingLogger : ILogger<HttpCache>
+    {
+        private readonly List<(LogLevel Level, int EventId, string Message, Exception? Exception)> _lines = [];
+
+        public IReadOnlyList<(LogLevel Level, int EventId, string Message, Exception? Exception)> Lines
+        {
+            get { lock (_lines) return _lines.ToList(); }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_lines) _lines.Add((logLevel, eventId.Id, formatter(state, exception), exception));
         }
     }
 

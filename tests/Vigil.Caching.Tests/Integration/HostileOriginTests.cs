@@ -183,6 +183,54 @@ public class HostileOriginTests
         $"h{i}." + string.Join('.', Enumerable.Repeat(new string('h', 60), length / 61 + 1)) + ".test";
 
     [Fact]
+    public async Task AResponseTheRulesCannotEvaluateIsPassedOnWithOneLogLineNotAnException()
+    {
+        var log = new RecordingLogger();
+        using var cache = new HttpCache(new CacheOptions { Name = "t", MemoryBytes = CacheOptions.MiB }, logger: log);
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Scheme = "http";
+        context.Request.Host = new HostString("odd.test");
+        context.Request.Path = "/odd";
+        var body = new MemoryStream();
+        context.Response.Body = body;
+        // No wire carries a null field value, but a forwarder bug could: the cache's own parsing of it throws.
+        await cache.HandleAsync(context, async c =>
+        {
+            c.Response.Headers.CacheControl = "max-age=60";
+            c.Response.Headers.ETag = new Microsoft.Extensions.Primitives.StringValues([null, "\"x\""]);
+            await c.Response.WriteAsync("passed on");
+            c.Features.Set<IOriginOutcomeFeature>(OriginOutcomeFeature.Of(OriginOutcome.Complete));
+        });
+        Assert.Equal("passed on", System.Text.Encoding.UTF8.GetString(body.ToArray()));
+        Assert.Equal(0, cache.Counters.Stored);
+        Assert.Equal(1, cache.Counters.Rejected);
+        var line = Assert.Single(log.Lines, l => l.EventId == 4102);
+        Assert.Contains("/odd not stored: NullReferenceException", line.Message);
+        Assert.Null(line.Exception);
+    }
+
+    /// <summary>Every line the cache logs, with its event id and any exception attached.</summary>
+    private sealed class RecordingLogger : Microsoft.Extensions.Logging.ILogger<HttpCache>
+    {
+        private readonly List<(int EventId, string Message, Exception? Exception)> _lines = [];
+
+        public IReadOnlyList<(int EventId, string Message, Exception? Exception)> Lines
+        {
+            get { lock (_lines) return _lines.ToList(); }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_lines) _lines.Add((eventId.Id, formatter(state, exception), exception));
+        }
+    }
+
+    [Fact]
     public async Task HostileKeysAreNeitherStoredNorMarked()
     {
         await using var f = await CacheFront.StartAsync();

@@ -21,7 +21,7 @@ public sealed class CacheCounters
     public long HitForPass => Interlocked.Read(ref PassCount);
     /// <summary>Responses stored.</summary>
     public long Stored => Interlocked.Read(ref StoredCount);
-    /// <summary>Requests the cache does not handle (methods other than GET/HEAD, ranges on a miss).</summary>
+    /// <summary>Requests the cache does not handle (methods other than GET/HEAD, ranges on a miss, keys over <see cref="CacheKey.MaxLength"/>).</summary>
     public long Bypassed => Interlocked.Read(ref BypassCount);
     /// <summary>Stored responses invalidated by unsafe requests (RFC 9111 §4.4).</summary>
     public long Invalidations => Interlocked.Read(ref InvalidationCount);

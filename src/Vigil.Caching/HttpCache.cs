@@ -61,7 +61,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
 
     internal ILogger Logger => _logger;
 
-    /// <summary>Bytes all bodies being captured at once may hold: a quarter of the memory budget.</summary>
+    /// <summary>Bytes all bodies being captured at once may hold: a quarter of the memory budget (four objects' worth when disk only).</summary>
     internal CaptureBudget CaptureBudget { get; }
 
     /// <summary>Origin fetches in flight that others can join (leaders and background refreshes).</summary>

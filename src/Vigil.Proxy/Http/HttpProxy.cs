@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Vigil.Balancing;
+using Vigil.Caching;
 using Vigil.Proxy.Http.Routing;
 using Vigil.Proxy.Http.Upstream;
 using Yarp.ReverseProxy.Forwarder;
@@ -117,6 +118,8 @@ public sealed partial class HttpProxy
             UpstreamResult result;
             using (backend.BeginRequest())
                 result = await _upstream.ForwardAsync(context, backend, pool.Options, CancellationToken.None);
+            // The cache in front stores a body only when told it arrived whole (shared instances: no allocation).
+            if (target.Route.CacheStep is not null) context.Features.Set<IOriginOutcomeFeature>(OriginOutcomeFeature.Of(ForCache(result.Outcome)));
 
             if (result.Outcome == UpstreamOutcome.Forwarded)
             {
@@ -193,6 +196,16 @@ public sealed partial class HttpProxy
     private static bool IsProtocolError(Exception? error) =>
         error is UpstreamProtocolException || error is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse }
         || error?.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse };
+
+    /// <summary>The forwarder's outcome in the cache's words; only <see cref="UpstreamOutcome.Forwarded"/> is a complete response.</summary>
+    private static OriginOutcome ForCache(UpstreamOutcome outcome) => outcome switch
+    {
+        UpstreamOutcome.Forwarded => OriginOutcome.Complete,
+        UpstreamOutcome.FailedAfterResponse => OriginOutcome.Truncated,
+        UpstreamOutcome.TimedOut => OriginOutcome.TimedOut,
+        UpstreamOutcome.ClientAborted => OriginOutcome.Aborted,
+        _ => OriginOutcome.Failed,
+    };
 
     private static string Reason(UpstreamOutcome outcome) => outcome switch
     {

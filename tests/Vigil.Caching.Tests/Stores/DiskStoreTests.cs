@@ -41,7 +41,7 @@ public sealed class DiskStoreTests : IDisposable
         Assert.True(reopened.Contains("http://a/x"));
         var loaded = await reopened.LoadAsync("http://a/x", CancellationToken.None);
         Assert.Equal(2, loaded.Length);
-        var fr = new CacheVariants(loaded, null).Select(new HeaderDictionary { ["Accept-Language"] = "fr" })!;
+        var fr = new CacheVariants(loaded[0].Key, loaded, null).Select(new HeaderDictionary { ["Accept-Language"] = "fr" })!;
         Assert.Equal(a.Body, fr.Body);
         Assert.Equal(a.ResponseTime, fr.ResponseTime);
         Assert.Equal(a.Lifetime, fr.Lifetime);

@@ -126,7 +126,14 @@ public sealed partial class HttpProxy
                 pool.ReportResult(backend, success: true);
                 return;
             }
-            if (result.Outcome == UpstreamOutcome.ClientAborted) return;
+            if (result.Outcome == UpstreamOutcome.ClientAborted)
+            {
+                // Still connected, so not a departure: Kestrel refused the body (bad chunk framing, a chunk size
+                // past 64 bits, a size over its limit). Say so, or Kestrel ends the exchange with its default 200.
+                if (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+                    await TryAnswerAsync(context, (result.Error as BadHttpRequestException)?.StatusCode ?? StatusCodes.Status400BadRequest);
+                return;
+            }
             if (result.Outcome == UpstreamOutcome.Refused)
             {
                 LogRefused(_logger, context.Request.Method, result.Error?.Message);

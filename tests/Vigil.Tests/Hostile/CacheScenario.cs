@@ -1,3 +1,5 @@
+using Vigil.Proxy.Http.Upstream;
+
 namespace Vigil.Tests.Hostile;
 
 /// <summary>
@@ -12,10 +14,10 @@ public static class CacheScenario
 
     private static readonly string[] AttackerValues = [CacheCorpus.Evil, "203.0.113.66", "31337"];
 
-    public static async Task<Verdict> RunAsync(CacheCase cache)
+    public static async Task<Verdict> RunAsync(CacheCase cache, UpstreamKind? upstream = null)
     {
         await using var origin = new HostileOrigin(cache.NewScript());
-        await using var front = await VigilFront.StartAsync(origin, cache: true, CacheConfig);
+        await using var front = await VigilFront.StartAsync(origin, cache: true, CacheConfig, upstream);
         var verdict = new Verdict(front.Name, cache.Name);
         var n = 0;
         foreach (var step in cache.Steps)

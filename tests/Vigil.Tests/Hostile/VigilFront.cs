@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vigil.Config;
+using Vigil.Balancing.Health;
 using Vigil.Hosting;
+using Vigil.Proxy.Http.Upstream;
 
 namespace Vigil.Tests.Hostile;
 
@@ -32,7 +34,8 @@ public sealed class VigilFront : IFrontDoor
 
     public static Task<IFrontDoor> StartAsync(HostileOrigin origin) => StartAsync(origin, cache: false);
 
-    public static async Task<IFrontDoor> StartAsync(HostileOrigin origin, bool cache, string cacheConfig = CacheConfig)
+    /// <param name="upstream">Null: as <c>vigil run</c> (its default forwarder, or <c>VIGIL_UPSTREAM</c>); else that forwarder.</param>
+    public static async Task<IFrontDoor> StartAsync(HostileOrigin origin, bool cache, string cacheConfig = CacheConfig, UpstreamKind? upstream = null)
     {
         var listen = Loopback.Reserve();
         var directory = Directory.CreateTempSubdirectory("vigil-hostile-").FullName;
@@ -54,7 +57,10 @@ public sealed class VigilFront : IFrontDoor
                   - { pool: origin{{(cache ? ", cache: main" : "")}} }
             {{(cache ? cacheConfig : "")}}
             """);
-        var daemon = Cli.CreateDaemon(() => ConfigLoader.LoadFile(path), NullLoggerFactory.Instance);
+        var daemon = upstream is { } kind
+            ? new Daemon(() => ConfigLoader.LoadFile(path), new RuntimeServices(TimeProvider.System, NullLoggerFactory.Instance,
+                UpstreamFactory.Create(kind, NullLoggerFactory.Instance), new HealthProbeFactory()))
+            : Cli.CreateDaemon(() => ConfigLoader.LoadFile(path), NullLoggerFactory.Instance);
         await daemon.StartAsync(CancellationToken.None);
         return new VigilFront(directory, daemon, listen);
     }

@@ -266,7 +266,7 @@ public sealed partial class HttpProxy
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} request not forwardable: {Detail}")]
     private static partial void LogRefused(ILogger logger, string method, string? detail);
 
-    [LoggerMessage(EventId = 9102, Level = LogLevel.Warning, Message = "backend {Backend} of pool {Pool} broke HTTP/1.1: {Reason}; answered 502, connection closed")]
+    [LoggerMessage(EventId = 9102, Level = LogLevel.Warning, Message = "backend {Backend} of pool {Pool} broke HTTP/1.1: {Reason}; connection closed, client answered 502 (or cut if the response had begun)")]
     private static partial void LogProtocolError(ILogger logger, string backend, string pool, string reason);
 
     [LoggerMessage(EventId = 9101, Level = LogLevel.Debug, Message = "request from {Client} refused with 400: its Connection header nominates {Field}, which no connection option may remove")]

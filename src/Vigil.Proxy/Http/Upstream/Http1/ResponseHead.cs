@@ -125,8 +125,8 @@ internal struct ResponseHead
             // No body follows (rule 1). But a backend that announced one may send it anyway, after the
             // next request went out on this connection, where it would read as that request's answer:
             // close after a HEAD answer that describes a body (RFC 9110 §9.3.2), a 204 with a length or
-            // chunked (§15.3.5, §8.6; RFC 9112 §6.1 forbid both), a 304 that claims chunked. A 304 may
-            // carry the Content-Length a 200 would have (RFC 9110 §8.6), which keeps the connection.
+            // chunked (RFC 9110 §8.6 and RFC 9112 §6.1 forbid both), a 304 that claims chunked. A 304
+            // may carry the Content-Length a 200 would have (RFC 9110 §8.6), which keeps the connection.
             head.Framing = BodyFraming.None;
             var doubt = head.Status switch
             {

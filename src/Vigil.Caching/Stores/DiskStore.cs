@@ -45,6 +45,10 @@ public sealed class DiskStore : IAsyncDisposable
     }
 
     public long BudgetBytes { get; }
+    /// <summary>Bytes the in-memory index holds (keys and bookkeeping per stored file).</summary>
+    public long IndexBytes => 0;
+    /// <summary>Budget of the in-memory index.</summary>
+    public long IndexBudgetBytes => Math.Max(1L << 20, BudgetBytes / 32);
     public long Bytes => Interlocked.Read(ref _bytes);
     public long Entries => Interlocked.Read(ref _entries);
     public long Evictions => Interlocked.Read(ref _evictions);

@@ -3,7 +3,7 @@ namespace Vigil.Caching;
 /// <summary>Monotonic counters of one cache; incremented lock-free, read by metrics and /api/status.</summary>
 public sealed class CacheCounters
 {
-    internal long HitCount, MissCount, StaleServedCount, RevalidationCount, NotModifiedCount, CollapsedCount, PassCount, StoredCount, BypassCount, InvalidationCount;
+    internal long HitCount, MissCount, StaleServedCount, RevalidationCount, NotModifiedCount, CollapsedCount, PassCount, StoredCount, BypassCount, InvalidationCount, IncompleteCount, RejectedCount;
 
     /// <summary>Fresh responses served from the store.</summary>
     public long Hits => Interlocked.Read(ref HitCount);
@@ -21,8 +21,12 @@ public sealed class CacheCounters
     public long HitForPass => Interlocked.Read(ref PassCount);
     /// <summary>Responses stored.</summary>
     public long Stored => Interlocked.Read(ref StoredCount);
-    /// <summary>Requests the cache does not handle (methods other than GET/HEAD, ranges on a miss).</summary>
+    /// <summary>Requests the cache does not handle (methods other than GET/HEAD, ranges on a miss, keys over <see cref="CacheKey.MaxLength"/>).</summary>
     public long Bypassed => Interlocked.Read(ref BypassCount);
     /// <summary>Stored responses invalidated by unsafe requests (RFC 9111 §4.4).</summary>
     public long Invalidations => Interlocked.Read(ref InvalidationCount);
+    /// <summary>Storable responses not stored because the forwarder did not report them complete (truncated, timed out...).</summary>
+    public long Incomplete => Interlocked.Read(ref IncompleteCount);
+    /// <summary>Responses not stored because evaluating or storing them failed (each logged as one line with the reason).</summary>
+    public long Rejected => Interlocked.Read(ref RejectedCount);
 }

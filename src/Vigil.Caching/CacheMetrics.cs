@@ -24,6 +24,8 @@ internal sealed class CacheMetrics : IDisposable
         _meter.CreateObservableCounter("vigil_cache_collapsed_total", () => new Measurement<long>(c.Collapsed, tag), description: "Requests served from another request's fetch");
         _meter.CreateObservableCounter("vigil_cache_hit_for_pass_total", () => new Measurement<long>(c.HitForPass, tag), description: "Requests passed because the key proved uncacheable");
         _meter.CreateObservableCounter("vigil_cache_stored_total", () => new Measurement<long>(c.Stored, tag), description: "Responses stored");
+        _meter.CreateObservableCounter("vigil_cache_incomplete_total", () => new Measurement<long>(c.Incomplete, tag), description: "Storable responses not stored because the origin's body did not arrive whole");
+        _meter.CreateObservableCounter("vigil_cache_rejected_total", () => new Measurement<long>(c.Rejected, tag), description: "Responses not stored because evaluating or storing them failed");
         _meter.CreateObservableCounter("vigil_cache_evictions_total", () => new Measurement<long>(store.Evictions, tag), description: "Keys evicted to stay under the byte budget");
         _meter.CreateObservableGauge("vigil_cache_bytes", () => new Measurement<long>(store.Bytes, tag), unit: "By", description: "Bytes held by the cache");
         _meter.CreateObservableGauge("vigil_cache_entries", () => new Measurement<long>(store.Entries, tag), description: "Stored responses");

@@ -11,6 +11,8 @@ internal static class CacheStatusValue
     public const string Method = "Vigil; fwd=method";
     public const string Range = "Vigil; fwd=request; detail=range";
     public const string OnlyIfCached = "Vigil; detail=only-if-cached";
+    /// <summary>The key is longer than <see cref="CacheKey.MaxLength"/>: the cache steps aside (RFC 9211 §2.2 fwd=bypass).</summary>
+    public const string KeyTooLong = "Vigil; fwd=bypass; detail=key-too-long";
 
     /// <summary>A response that went to the origin: <c>fwd</c> says why, <c>stored</c> or <c>detail</c> what became of it.</summary>
     public static string Forwarded(string fwd, int status, bool stored, string? detail)

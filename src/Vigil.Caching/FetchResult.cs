@@ -19,5 +19,9 @@ internal enum FetchKind
     UnusableNotModified,
 }
 
-/// <summary>The outcome of one origin fetch, shared with collapsed waiters.</summary>
-internal readonly record struct FetchResult(FetchKind Kind, CacheEntry? Entry, int OriginStatus);
+/// <summary>
+/// The outcome of one origin fetch, shared with collapsed waiters through <see cref="Entry"/> (null: nothing
+/// shareable). <see cref="ForClient"/> is the requesting client's own answer when it differs from the shared
+/// one: a 304's Set-Cookie or private update, which only that client may see.
+/// </summary>
+internal readonly record struct FetchResult(FetchKind Kind, CacheEntry? Entry, int OriginStatus, CacheEntry? ForClient = null);

@@ -23,6 +23,10 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
     /// <summary>Upper bound for a background (stale-while-revalidate) refresh, which has no client to cancel it.</summary>
     public static readonly TimeSpan BackgroundFetchTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Memory for a disk-only cache's hit-for-pass marks (each charged its key: thousands of marks).</summary>
+    public const long DiskOnlyMarkBytes = CacheOptions.MiB;
+
+    private readonly bool _memoryTier;
     private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -35,8 +39,14 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
         Options = options;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        Store = new MemoryStore(options.MemoryBytes);
-        CaptureBudget = new CaptureBudget(Math.Max(options.MemoryBytes / 4, options.EffectiveMaxObjectBytes));
+        _memoryTier = !options.IsDiskOnly;
+        // A disk-only cache keeps its hit-for-pass marks in a small memory area of its own.
+        Store = new MemoryStore(_memoryTier ? options.MemoryBytes : DiskOnlyMarkBytes);
+        // Bodies being captured are held in memory whatever the tiers: a quarter of memory, and for a disk-only
+        // cache room for four of its largest objects at once.
+        CaptureBudget = new CaptureBudget(_memoryTier
+            ? Math.Max(options.MemoryBytes / 4, options.EffectiveMaxObjectBytes)
+            : 4 * options.EffectiveMaxObjectBytes);
         if (options.DiskPath is not null) Disk = new DiskStore(options.DiskPath, options.DiskBytes, _logger);
         _metrics = new CacheMetrics(this);
     }
@@ -49,11 +59,13 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
 
     internal DateTimeOffset Now => _time.GetUtcNow();
 
-    /// <summary>Bytes all bodies being captured at once may hold: a quarter of the memory budget.</summary>
+    internal ILogger Logger => _logger;
+
+    /// <summary>Bytes all bodies being captured at once may hold: a quarter of the memory budget (four objects' worth when disk only).</summary>
     internal CaptureBudget CaptureBudget { get; }
 
     /// <summary>Origin fetches in flight that others can join (leaders and background refreshes).</summary>
-    internal int InFlightCount => _inFlight.Count;
+    public int InFlightCount => _inFlight.Count;
 
     /// <summary>Answers <paramref name="context"/> from the cache or through <paramref name="origin"/>.</summary>
     public Task HandleAsync(HttpContext context, RequestDelegate origin)
@@ -101,7 +113,9 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
     /// <summary>Stores a response in memory and queues it for the disk tier.</summary>
     internal void Save(CacheEntry entry)
     {
-        Store.Put(entry);
+        // Disk only: a storable answer clears the key's hit-for-pass mark, as With(entry) does in memory.
+        if (_memoryTier) Store.Put(entry);
+        else Store.Remove(entry.Key);
         Disk?.Enqueue(entry);
     }
 
@@ -126,7 +140,10 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
     {
         Store.TryGet(key, out var variants);
         if (variants.Entries.Length > 0 || Disk is null || !Disk.Contains(key)) return variants;
-        foreach (var entry in await Disk.LoadAsync(key, ct)) Store.Put(entry);
+        var loaded = await Disk.LoadAsync(key, ct);
+        // Disk only: served from what was read, kept nowhere in memory.
+        if (!_memoryTier) return loaded.Length == 0 ? variants : new CacheVariants(key, loaded, variants.PassUntil);
+        foreach (var entry in loaded) Store.Put(entry);
         Store.TryGet(key, out variants);
         return variants;
     }
@@ -155,6 +172,14 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
         var request = context.Request;
         var headers = request.Headers;
         var key = CacheKey.For(context);
+        if (key.Length > CacheKey.MaxLength)
+        {
+            // Never stored, marked or collapsed on: a hostile key leaves nothing behind in the cache.
+            Interlocked.Increment(ref Counters.BypassCount);
+            context.Response.Headers.Append(CacheStatusValue.HeaderName, CacheStatusValue.KeyTooLong);
+            await origin(context);
+            return;
+        }
         var requestControl = CacheControl.Parse(headers.CacheControl);
         var pragmaNoCache = PragmaNoCache(headers);
         var hasAuthorization = headers.ContainsKey(HeaderNames.Authorization);
@@ -181,7 +206,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
                     Interlocked.Increment(ref Counters.StaleServedCount);
                     await CachedResponse.WriteAsync(context, entry, now, CacheStatusValue.MaxStale, validated: false);
                     return;
-                case ReuseVerdict.Stale when StaleUse.WhileRevalidate(entry.Control, entry.Staleness(now)):
+                case ReuseVerdict.Stale when StaleUse.WhileRevalidate(entry.Control, entry.Staleness(now), Options.StaleWhileRevalidate):
                     Interlocked.Increment(ref Counters.StaleServedCount);
                     FetchInBackground(context, key, entry, hasAuthorization, origin, "stale");
                     await CachedResponse.WriteAsync(context, entry, now, CacheStatusValue.StaleWhileRevalidate, validated: false);
@@ -340,7 +365,7 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
         {
             case FetchKind.Validated:
                 context.Response.Clear();
-                await CachedResponse.WriteAsync(context, result.Entry!, Now, CacheStatusValue.Revalidated(fwd), validated: true);
+                await CachedResponse.WriteAsync(context, result.ForClient ?? result.Entry!, Now, CacheStatusValue.Revalidated(fwd), validated: true);
                 break;
             case FetchKind.StaleOnError:
                 Interlocked.Increment(ref Counters.StaleServedCount);
@@ -376,7 +401,8 @@ public sealed class HttpCache : IDisposable, IAsyncDisposable
             }
             catch (Exception ex)
             {
-                _logger.LogDebug(ex, "cache {Cache}: background fetch of {Key} failed or was abandoned", Options.Name, key);
+                // Abandoned on purpose, or the origin broke: one line, no stack trace.
+                CacheLog.BackgroundFailed(_logger, Options.Name, key, $"{ex.GetType().Name}: {ex.Message}");
             }
             finally
             {

@@ -63,6 +63,8 @@ internal sealed class OriginFetch
             Interlocked.Increment(ref _cache.Counters.RevalidationCount);
         }
 
+        // Cleared first: a refetch on the same context must not read the previous attempt's outcome.
+        _context.Features.Set<IOriginOutcomeFeature>(null);
         var bodyFeature = _context.Features.Get<IHttpResponseBodyFeature>()!;
         var capture = _capture = new ResponseCapture(bodyFeature, Decide);
         _context.Features.Set<IHttpResponseBodyFeature>(capture);
@@ -93,10 +95,37 @@ internal sealed class OriginFetch
     }
 
     private bool CanServeStaleOnError() =>
-        _stale is not null && StaleUse.OnError(_requestControl, _stale.Control, _stale.Staleness(_cache.Now), _cache.Options.Grace);
+        _stale is not null && StaleUse.OnError(_requestControl, _stale.Control, _stale.Staleness(_cache.Now), _cache.Options.Grace,
+            _cache.Options.StaleIfError);
 
-    /// <summary>Called once, when the origin's status and headers are final.</summary>
+    /// <summary>
+    /// Called once, when the origin's status and headers are final. Whatever the origin sent, it never throws
+    /// into the forwarder: a response the rules cannot evaluate is passed on unstored, with one log line.
+    /// </summary>
     private CaptureMode Decide()
+    {
+        try
+        {
+            return DecideCore();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Reject(ex);
+            _outcome = FetchKind.Passed;
+            _verdict = StoreVerdict.Malformed;
+            _capture!.Buffer?.Dispose();
+            _capture.Buffer = null;
+            return CaptureMode.Pass;
+        }
+    }
+
+    private void Reject(Exception ex)
+    {
+        Interlocked.Increment(ref _cache.Counters.RejectedCount);
+        CacheLog.Rejected(_cache.Logger, _cache.Options.Name, _key, $"{ex.GetType().Name}: {ex.Message}");
+    }
+
+    private CaptureMode DecideCore()
     {
         var response = _context.Response;
         var status = response.StatusCode;
@@ -155,29 +184,57 @@ internal sealed class OriginFetch
         return verdict;
     }
 
+    /// <summary>Stores or freshens what the origin answered; never throws for what the origin sent.</summary>
     private FetchResult Complete(ResponseCapture capture)
+    {
+        try
+        {
+            return CompleteCore(capture);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Reject(ex);
+            return _outcome is FetchKind.StaleOnError or FetchKind.UnusableNotModified
+                ? new FetchResult(_outcome, _stale, _context.Response.StatusCode)
+                : new FetchResult(FetchKind.Passed, null, _context.Response.StatusCode);
+        }
+    }
+
+    private FetchResult CompleteCore(ResponseCapture capture)
     {
         var now = _cache.Now;
         var response = _context.Response;
         switch (_outcome)
         {
             case FetchKind.Validated:
-                var fresh = _stale!.Freshen(response.Headers, _requestTime, now);
-                _cache.SaveFreshened(_stale, fresh);
-                Interlocked.Increment(ref _cache.Counters.NotModifiedCount);
-                return new FetchResult(FetchKind.Validated, fresh, 304);
+                return Freshen(response.Headers, now);
             case FetchKind.StaleOnError:
             case FetchKind.UnusableNotModified:
                 return new FetchResult(_outcome, _stale, response.StatusCode);
         }
 
+        // Only the forwarder knows whether the body arrived whole: a chunked body cut before its last chunk, or a
+        // stall past the response timeout, looks like a short body here (RFC 9112 §8: an incomplete message).
+        var origin = _context.Features.Get<IOriginOutcomeFeature>()?.Outcome ?? OriginOutcome.Unreported;
+        if (origin != OriginOutcome.Complete)
+        {
+            if (_verdict == StoreVerdict.Storable)
+            {
+                Interlocked.Increment(ref _cache.Counters.IncompleteCount);
+                CacheLog.Incomplete(_cache.Logger, _cache.Options.Name, _key, origin);
+            }
+            // Transient: no hit-for-pass mark, and a HEAD that broke off updates nothing.
+            return new FetchResult(FetchKind.Passed, null, response.StatusCode);
+        }
+
         if (_stale is not null && HttpMethods.IsHead(_context.Request.Method) && response.StatusCode == StatusCodes.Status200OK)
         {
             // RFC 9111 §4.3.5: a HEAD's 200 updates the stored GET it describes, or makes it stale (dropped here).
-            if (Freshening.HeadMatches(_stale.ETag, _stale.LastModified, _stale.Body.Length, response.Headers))
-                _cache.SaveFreshened(_stale, _stale.Freshen(response.Headers, _requestTime, now));
-            else
+            // A private or no-store HEAD answer is this client's alone: it updates nothing shared (§5.2.2.5, §5.2.2.7).
+            if (!Freshening.HeadMatches(_stale.ETag, _stale.LastModified, _stale.Body.Length, response.Headers))
                 _cache.Invalidate(_stale.Key);
+            else if (Freshening.MayUpdateShared(CacheControl.Parse(response.Headers.CacheControl)))
+                _cache.SaveFreshened(_stale, _stale.Freshen(response.Headers, _requestTime, now, shared: true, _cache.Options.StoreSetCookie));
         }
 
         if (_verdict == StoreVerdict.Storable)
@@ -212,6 +269,24 @@ internal sealed class OriginFetch
     }
 
     /// <summary>
+    /// A 304 that selects the stored response (RFC 9111 §4.3.4). This client is answered from the stored response
+    /// updated with everything the 304 says, Set-Cookie included: it was meant for this client. The shared entry
+    /// takes the update without Set-Cookie (unless store_set_cookie) and without privately named fields; a 304
+    /// that is itself private or no-store leaves the shared entry as it was (still stale: the next client
+    /// revalidates for itself) and gives collapsed waiters nothing to share.
+    /// </summary>
+    private FetchResult Freshen(IHeaderDictionary update, DateTimeOffset now)
+    {
+        var forClient = _stale!.Freshen(update, _requestTime, now, shared: false);
+        if (!Freshening.MayUpdateShared(CacheControl.Parse(update.CacheControl)))
+            return new FetchResult(FetchKind.Validated, null, 304, forClient);
+        var shared = _stale.Freshen(update, _requestTime, now, shared: true, _cache.Options.StoreSetCookie);
+        _cache.SaveFreshened(_stale, shared);
+        Interlocked.Increment(ref _cache.Counters.NotModifiedCount);
+        return new FetchResult(FetchKind.Validated, shared, 304, forClient);
+    }
+
+    /// <summary>
     /// Reasons in the response itself, which later requests for the key will meet again. A 5xx is transient
     /// and must not stop collapsing while the origin recovers; 206 and 304 answer this request's own headers.
     /// </summary>
@@ -233,6 +308,7 @@ internal sealed class OriginFetch
         StoreVerdict.VaryStar => "vary-star",
         StoreVerdict.SetCookie => "set-cookie",
         StoreVerdict.TooLarge => "too-large",
+        StoreVerdict.Malformed => "malformed",
         _ => null,
     };
 }

@@ -29,21 +29,39 @@ public static class Freshening
     }
 
     /// <summary>
-    /// The stored header fields with the 304's fields added or replacing them (RFC 9111 §3.2), except the
-    /// ones describing the stored body, which a 304 must not change.
+    /// Whether a 304 (or a HEAD's 200) may update the shared stored response. One that is itself no-store or
+    /// private is an answer for this client only: a shared cache must not store any part of it (RFC 9111
+    /// §5.2.2.5, §5.2.2.7), which includes merging it into what it stored for everyone (§4.3.4, §3.2).
     /// </summary>
-    public static KeyValuePair<string, StringValues>[] MergeHeaders(KeyValuePair<string, StringValues>[] stored, IHeaderDictionary update)
+    public static bool MayUpdateShared(in CacheControl update) =>
+        !update.Has(CacheDirectives.NoStore) && !update.Has(CacheDirectives.Private);
+
+    /// <summary>
+    /// The stored header fields with the 304's fields added or replacing them (RFC 9111 §3.2), except the
+    /// ones describing the stored body, which a 304 must not change. For the <paramref name="shared"/> entry,
+    /// Set-Cookie is never taken from the update (unless <paramref name="storeSetCookie"/>: a cookie is
+    /// per user, and the stored response is handed to every user), nor are the fields a qualified private names
+    /// (RFC 9111 §5.2.2.7); the client whose request drew the 304 gets them in its own copy.
+    /// </summary>
+    public static KeyValuePair<string, StringValues>[] MergeHeaders(KeyValuePair<string, StringValues>[] stored, IHeaderDictionary update,
+        bool shared = true, bool storeSetCookie = false)
     {
+        var privateFields = shared ? CacheControl.Parse(update[HeaderNames.CacheControl]).PrivateFields : null;
         var merged = new List<KeyValuePair<string, StringValues>>(stored.Length + 4);
         foreach (var field in stored)
         {
-            if (!update.ContainsKey(field.Key) || !Updatable(field.Key)) merged.Add(field);
+            if (!update.ContainsKey(field.Key) || !Taken(field.Key)) merged.Add(field);
         }
         foreach (var field in update)
         {
-            if (Updatable(field.Key) && StoredHeaders.IsStorable(field.Key)) merged.Add(field);
+            if (Taken(field.Key)) merged.Add(field);
         }
         return [.. merged];
+
+        bool Taken(string name) =>
+            Updatable(name) && StoredHeaders.IsStorable(name)
+            && !(shared && !storeSetCookie && name.Equals(HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase))
+            && !(privateFields is not null && StoredHeaders.ListContains(privateFields, name));
     }
 
     private static bool Updatable(string name) =>

@@ -24,4 +24,6 @@ public enum StoreVerdict
     SetCookie,
     /// <summary>Larger than the per-object budget.</summary>
     TooLarge,
+    /// <summary>The response could not be evaluated (its fields broke a rule's parsing): passed on, never stored.</summary>
+    Malformed,
 }

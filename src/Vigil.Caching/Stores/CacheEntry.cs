@@ -43,11 +43,21 @@ public sealed class CacheEntry
         Date = HttpDates.Parse(view[HeaderNames.Date]);
         AcceptsRanges = RangeRequest.Accepts(view[HeaderNames.AcceptRanges]);
 
-        long size = Overhead + key.Length * 2 + body.Length;
-        foreach (var field in headers) size += (field.Key.Length + field.Value.ToString().Length) * 2 + 32;
+        // What this entry holds, in bytes: its own key string, body, header names and values, and the Vary
+        // record (names and captured values), at two bytes a character plus per-object bookkeeping.
+        long size = Overhead + 2L * key.Length + body.Length;
+        foreach (var field in headers)
+        {
+            size += 2L * field.Key.Length + 32;
+            foreach (var value in field.Value) size += 2L * (value?.Length ?? 0) + 24;
+        }
+        if (varyNames is not null)
+        {
+            foreach (var n in varyNames) size += 2L * n.Length + 24;
+        }
         if (varyValues is not null)
         {
-            foreach (var v in varyValues) size += (v?.Length ?? 0) * 2 + 32;
+            foreach (var v in varyValues) size += 2L * (v?.Length ?? 0) + 32;
         }
         Size = size;
     }
@@ -91,7 +101,11 @@ public sealed class CacheEntry
         return VaryNames.AsSpan().SequenceEqual(other.VaryNames) && VaryValues.AsSpan().SequenceEqual(other.VaryValues);
     }
 
-    /// <summary>A copy with headers merged from a 304 and new request/response times (RFC 9111 §4.3.4).</summary>
-    public CacheEntry Freshen(IHeaderDictionary notModified, DateTimeOffset requestTime, DateTimeOffset responseTime) =>
-        new(Key, StatusCode, Freshening.MergeHeaders(Headers, notModified), Body, requestTime, responseTime, VaryNames, VaryValues);
+    /// <summary>
+    /// A copy with headers merged from a 304 and new request/response times (RFC 9111 §4.3.4): for the shared
+    /// store (no Set-Cookie unless <paramref name="storeSetCookie"/>), or the one client's own answer.
+    /// </summary>
+    public CacheEntry Freshen(IHeaderDictionary notModified, DateTimeOffset requestTime, DateTimeOffset responseTime,
+        bool shared = true, bool storeSetCookie = false) =>
+        new(Key, StatusCode, Freshening.MergeHeaders(Headers, notModified, shared, storeSetCookie), Body, requestTime, responseTime, VaryNames, VaryValues);
 }

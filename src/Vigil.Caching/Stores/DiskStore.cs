@@ -31,6 +31,7 @@ public sealed class DiskStore : IAsyncDisposable
     private long _epoch;
     private long _pending;
     private long _bytes;
+    private long _indexBytes;
     private long _entries;
     private long _evictions;
 
@@ -45,6 +46,15 @@ public sealed class DiskStore : IAsyncDisposable
     }
 
     public long BudgetBytes { get; }
+    /// <summary>Bytes the in-memory index holds: each stored file's key (UTF-16) and bookkeeping.</summary>
+    public long IndexBytes => Interlocked.Read(ref _indexBytes);
+
+    /// <summary>
+    /// Budget of the in-memory index: 1/32 of the disk budget, at least 1 MiB. Typical keys of about a hundred
+    /// characters over files of kilobytes use a few percent of it; files of 4 KiB keys and tiny bodies would
+    /// otherwise make the index hold twice what the disk holds, all of it in memory.
+    /// </summary>
+    public long IndexBudgetBytes => Math.Max(1L << 20, BudgetBytes / 32);
     public long Bytes => Interlocked.Read(ref _bytes);
     public long Entries => Interlocked.Read(ref _entries);
     public long Evictions => Interlocked.Read(ref _evictions);
@@ -155,9 +165,10 @@ public sealed class DiskStore : IAsyncDisposable
                     TryDelete(path);
                     continue;
                 }
-                var record = new Record(name, length, File.GetLastWriteTimeUtc(path).Ticks);
+                var record = new Record(name, length, File.GetLastWriteTimeUtc(path).Ticks, IndexCost(key));
                 _index.AddOrUpdate(key, [record], (_, old) => [.. old, record]);
                 Interlocked.Add(ref _bytes, length);
+                Interlocked.Add(ref _indexBytes, record.IndexCost);
                 Interlocked.Increment(ref _entries);
             }
             catch (IOException e)
@@ -210,18 +221,20 @@ public sealed class DiskStore : IAsyncDisposable
                 return;
             }
             File.Move(temp, Path.Combine(_directory, name), overwrite: true);
-            var record = new Record(name, length, DateTime.UtcNow.Ticks);
+            var record = new Record(name, length, DateTime.UtcNow.Ticks, IndexCost(entry.Key));
             _index.AddOrUpdate(entry.Key, [record], (_, old) =>
             {
                 var replaced = old.FirstOrDefault(r => r.FileName == name);
                 if (replaced is not null)
                 {
                     Interlocked.Add(ref _bytes, -replaced.Size);
+                    Interlocked.Add(ref _indexBytes, -replaced.IndexCost);
                     Interlocked.Decrement(ref _entries);
                 }
                 return [.. old.Where(r => r.FileName != name), record];
             });
             Interlocked.Add(ref _bytes, length);
+            Interlocked.Add(ref _indexBytes, record.IndexCost);
             Interlocked.Increment(ref _entries);
             if (Interlocked.Read(ref _pending) <= 1)
             {
@@ -242,15 +255,19 @@ public sealed class DiskStore : IAsyncDisposable
         return false;
     }
 
-    /// <summary>Deletes least recently used files down to 90% of the budget; called under the gate.</summary>
+    /// <summary>
+    /// Deletes least recently used files down to 90% of the budget, on disk and in the index (whichever is over);
+    /// called under the gate.
+    /// </summary>
     private void EvictIfOverBudget()
     {
-        if (Bytes <= BudgetBytes) return;
+        if (Bytes <= BudgetBytes && IndexBytes <= IndexBudgetBytes) return;
         var target = BudgetBytes * 9 / 10;
+        var indexTarget = IndexBudgetBytes * 9 / 10;
         var all = _index.SelectMany(kv => kv.Value.Select(r => (Key: kv.Key, Record: r))).OrderBy(x => x.Record.LastAccess).ToList();
         foreach (var (key, record) in all)
         {
-            if (Bytes <= target) break;
+            if (Bytes <= target && IndexBytes <= indexTarget) break;
             Forget(key, record.FileName);
             TryDelete(Path.Combine(_directory, record.FileName));
             Interlocked.Increment(ref _evictions);
@@ -277,6 +294,7 @@ public sealed class DiskStore : IAsyncDisposable
             if (rest.Length == 0) _index.TryRemove(key, out _);
             else _index[key] = rest;
             Interlocked.Add(ref _bytes, -record.Size);
+            Interlocked.Add(ref _indexBytes, -record.IndexCost);
             Interlocked.Decrement(ref _entries);
         }
     }
@@ -284,6 +302,7 @@ public sealed class DiskStore : IAsyncDisposable
     private void DeleteFile(Record record)
     {
         Interlocked.Add(ref _bytes, -record.Size);
+        Interlocked.Add(ref _indexBytes, -record.IndexCost);
         Interlocked.Decrement(ref _entries);
         TryDelete(Path.Combine(_directory, record.FileName));
     }
@@ -301,11 +320,15 @@ public sealed class DiskStore : IAsyncDisposable
 
     private readonly record struct Pending(CacheEntry Entry, long Epoch);
 
-    private sealed class Record(string fileName, long size, long lastAccess)
+    /// <summary>What one file costs the in-memory index: its key (UTF-16), the record, its file name and the dictionary node.</summary>
+    private static long IndexCost(string key) => 2L * key.Length + 256;
+
+    private sealed class Record(string fileName, long size, long lastAccess, long indexCost)
     {
         private long _lastAccess = lastAccess;
         public string FileName { get; } = fileName;
         public long Size { get; } = size;
+        public long IndexCost { get; } = indexCost;
         public long LastAccess => Interlocked.Read(ref _lastAccess);
         public void Touch() => Interlocked.Exchange(ref _lastAccess, DateTime.UtcNow.Ticks);
     }

@@ -29,7 +29,7 @@ public sealed class MemoryStore
     }
 
     public long BudgetBytes { get; }
-    /// <summary>Bytes held by stored responses (bodies, headers and bookkeeping).</summary>
+    /// <summary>Bytes held by stored responses and hit-for-pass marks (keys, bodies, headers, Vary records and bookkeeping).</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
     /// <summary>Stored responses (each Vary variant counts).</summary>
     public long Entries => Interlocked.Read(ref _entries);
@@ -52,7 +52,7 @@ public sealed class MemoryStore
     /// <summary>Stores a response, replacing the variant with the same secondary key.</summary>
     public void Put(CacheEntry entry)
     {
-        if (entry.Size > BudgetBytes) return;
+        if (entry.Size > BudgetBytes || entry.Key.Length > CacheKey.MaxLength) return;
         lock (_write)
         {
             Set(entry.Key, _lru.TryGet(entry.Key, out var old) ? old.With(entry) : CacheVariants.Empty.With(entry));
@@ -72,9 +72,11 @@ public sealed class MemoryStore
     /// <summary>Remembers that <paramref name="key"/> proved uncacheable until <paramref name="until"/>.</summary>
     public void MarkPass(string key, DateTimeOffset until)
     {
+        // A key too long to store is too long to mark: it passes through without leaving anything behind.
+        if (key.Length > CacheKey.MaxLength) return;
         lock (_write)
         {
-            Set(key, _lru.TryGet(key, out var old) ? old.WithPass(until) : CacheVariants.Empty.WithPass(until));
+            Set(key, _lru.TryGet(key, out var old) ? old.WithPass(until) : new CacheVariants(key, [], until));
         }
     }
 

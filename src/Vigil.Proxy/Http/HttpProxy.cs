@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Vigil.Balancing;
+using Vigil.Caching;
 using Vigil.Proxy.Http.Routing;
 using Vigil.Proxy.Http.Upstream;
 using Yarp.ReverseProxy.Forwarder;
@@ -109,6 +110,8 @@ public sealed partial class HttpProxy
             UpstreamResult result;
             using (backend.BeginRequest())
                 result = await _upstream.ForwardAsync(context, backend, pool.Options, CancellationToken.None);
+            // The cache in front stores a body only when told it arrived whole (shared instances: no allocation).
+            if (target.Route.CacheStep is not null) context.Features.Set<IOriginOutcomeFeature>(OriginOutcomeFeature.Of(ForCache(result.Outcome)));
 
             if (result.Outcome == UpstreamOutcome.Forwarded)
             {
@@ -175,6 +178,16 @@ public sealed partial class HttpProxy
     /// <summary>A plain CONNECT; HTTP/2's extended CONNECT (RFC 8441 WebSockets) is forwarded.</summary>
     private static bool IsTunnelRequest(HttpContext context) =>
         HttpMethods.IsConnect(context.Request.Method) && context.Features.Get<IHttpExtendedConnectFeature>() is not { IsExtendedConnect: true };
+
+    /// <summary>The forwarder's outcome in the cache's words; only <see cref="UpstreamOutcome.Forwarded"/> is a complete response.</summary>
+    private static OriginOutcome ForCache(UpstreamOutcome outcome) => outcome switch
+    {
+        UpstreamOutcome.Forwarded => OriginOutcome.Complete,
+        UpstreamOutcome.FailedAfterResponse => OriginOutcome.Truncated,
+        UpstreamOutcome.TimedOut => OriginOutcome.TimedOut,
+        UpstreamOutcome.ClientAborted => OriginOutcome.Aborted,
+        _ => OriginOutcome.Failed,
+    };
 
     private static string Reason(UpstreamOutcome outcome) => outcome switch
     {

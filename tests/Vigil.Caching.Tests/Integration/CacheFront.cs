@@ -63,7 +63,9 @@ internal sealed class CacheFront : IAsyncDisposable
             });
             app.Run(ctx => cache.HandleAsync(ctx, async c =>
             {
-                await yarpForwarder.SendAsync(c, origin.BaseUrl, invoker, ForwarderRequestConfig.Empty, HttpTransformer.Default);
+                var error = await yarpForwarder.SendAsync(c, origin.BaseUrl, invoker, ForwarderRequestConfig.Empty, HttpTransformer.Default);
+                // As the proxy does: only a forward without error is a complete response the cache may store.
+                c.Features.Set<IOriginOutcomeFeature>(OriginOutcomeFeature.Of(error == ForwarderError.None ? OriginOutcome.Complete : OriginOutcome.Truncated));
             }));
         }
         else

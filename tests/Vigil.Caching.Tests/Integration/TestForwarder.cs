@@ -5,7 +5,7 @@ namespace Vigil.Caching.Tests.Integration;
 
 /// <summary>
 /// A test-only origin delegate: forwards the request with HttpClient and writes the answer into the context,
-/// 502 when the origin cannot be reached, as the proxy's forwarder does.
+/// 502 when the origin cannot be reached, and reports the outcome to the cache, as the proxy's forwarder does.
 /// </summary>
 internal sealed class TestForwarder : IDisposable
 {
@@ -48,6 +48,7 @@ internal sealed class TestForwarder : IDisposable
         catch (HttpRequestException)
         {
             context.Response.StatusCode = StatusCodes.Status502BadGateway;
+            context.Features.Set<IOriginOutcomeFeature>(OriginOutcomeFeature.Of(OriginOutcome.Failed));
             return;
         }
         using (response)
@@ -58,7 +59,18 @@ internal sealed class TestForwarder : IDisposable
                 if (!HopByHop.Contains(h.Key)) context.Response.Headers[h.Key] = h.Value.ToArray();
             }
             await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
-            await body.CopyToAsync(context.Response.Body, context.RequestAborted);
+            try
+            {
+                await body.CopyToAsync(context.Response.Body, context.RequestAborted);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                // The origin broke off inside the body: like the proxy, cut the client off and say so.
+                context.Features.Set<IOriginOutcomeFeature>(OriginOutcomeFeature.Of(OriginOutcome.Truncated));
+                context.Abort();
+                return;
+            }
+            context.Features.Set<IOriginOutcomeFeature>(OriginOutcomeFeature.Of(OriginOutcome.Complete));
         }
     }
 

@@ -39,3 +39,26 @@ public class InvalidationTests
         Assert.Equal("http://a.test/x?y=1", CacheKey.FromUrl("http://A.test:80/x?y=1"));
     }
 }
+
+public class CacheKeyTests
+{
+    [Theory]
+    [InlineData("http://www.example.test/a%7Eb/./c?q=%41", "WWW.Example.Test:80", "/a%7Eb/./c?q=%41")]
+    [InlineData("HTTP://WWW.EXAMPLE.TEST:80/a%7Eb/./c?q=%41#top", "www.example.test", "/a%7Eb/./c?q=%41")]
+    [InlineData("http://user@www.example.test", "www.example.test", "/")]
+    [InlineData("http://www.example.test?x=1", "www.example.test", "/?x=1")]
+    [InlineData("https://www.example.test:443/%2F..%2f", "www.example.test", "/%2F..%2f")]
+    [InlineData("http://[::1]:8080/x", "[::1]:8080", "/x")]
+    public void APurgeUrlNamesTheKeyItsRequestWasStoredUnder(string url, string host, string target)
+    {
+        var scheme = url.StartsWith("https", StringComparison.OrdinalIgnoreCase) ? "https" : "http";
+        Assert.Equal(CacheKey.Build(scheme, host, target), CacheKey.FromUrl(url));
+    }
+
+    [Theory]
+    [InlineData("/relative")]
+    [InlineData("ftp://host/x")]
+    [InlineData("http:///x")]
+    [InlineData("")]
+    public void WhatIsNotAnAbsoluteHttpUrlNamesNoKey(string url) => Assert.Null(CacheKey.FromUrl(url));
+}

@@ -50,3 +50,38 @@ public class StaleUseTests
         Assert.True(StaleUse.OnError(CacheControl.Empty, CacheControl.Parse("s-maxage=1, stale-if-error=10"), TimeSpan.FromSeconds(5), NoGrace));
     }
 }
+
+public class ConfiguredStaleDefaultsTests
+{
+    private static readonly TimeSpan FiveMinutes = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public void Rfc5861_TheConfiguredStaleIfErrorStandsInForAnAbsentExtension()
+    {
+        var plain = CacheControl.Parse("max-age=5");
+        Assert.True(StaleUse.OnError(CacheControl.Empty, plain, TimeSpan.FromMinutes(4), TimeSpan.Zero, FiveMinutes));
+        Assert.False(StaleUse.OnError(CacheControl.Empty, plain, TimeSpan.FromMinutes(6), TimeSpan.Zero, FiveMinutes));
+        Assert.False(StaleUse.OnError(CacheControl.Empty, plain, TimeSpan.FromMinutes(4), TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void Rfc5861_TheOriginsOwnValueWinsOverTheConfiguredDefault()
+    {
+        var own = CacheControl.Parse("max-age=5, stale-if-error=30");
+        Assert.False(StaleUse.OnError(CacheControl.Empty, own, TimeSpan.FromMinutes(1), TimeSpan.Zero, FiveMinutes));
+        var strict = CacheControl.Parse("max-age=5, stale-while-revalidate=0");
+        Assert.False(StaleUse.WhileRevalidate(strict, TimeSpan.FromSeconds(1), FiveMinutes));
+        Assert.True(StaleUse.WhileRevalidate(CacheControl.Parse("max-age=5"), TimeSpan.FromSeconds(1), FiveMinutes));
+    }
+
+    [Theory]
+    [InlineData("max-age=5, must-revalidate")]
+    [InlineData("max-age=5, no-cache")]
+    [InlineData("s-maxage=5")]
+    public void Rfc9111_DefaultsNeverOverrideWhatForbidsServingStale(string cacheControl)
+    {
+        var cc = CacheControl.Parse(cacheControl);
+        Assert.False(StaleUse.OnError(CacheControl.Empty, cc, TimeSpan.FromSeconds(10), TimeSpan.Zero, FiveMinutes));
+        Assert.False(StaleUse.WhileRevalidate(cc, TimeSpan.FromSeconds(10), FiveMinutes));
+    }
+}

@@ -41,7 +41,7 @@ public sealed class DiskStoreTests : IDisposable
         Assert.True(reopened.Contains("http://a/x"));
         var loaded = await reopened.LoadAsync("http://a/x", CancellationToken.None);
         Assert.Equal(2, loaded.Length);
-        var fr = new CacheVariants(loaded, null).Select(new HeaderDictionary { ["Accept-Language"] = "fr" })!;
+        var fr = new CacheVariants(loaded[0].Key, loaded, null).Select(new HeaderDictionary { ["Accept-Language"] = "fr" })!;
         Assert.Equal(a.Body, fr.Body);
         Assert.Equal(a.ResponseTime, fr.ResponseTime);
         Assert.Equal(a.Lifetime, fr.Lifetime);
@@ -109,6 +109,22 @@ public sealed class DiskStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task TheInMemoryIndexOfHostileKeysIsBoundedToo()
+    {
+        // Files of about 4 KB each (the key is in the file) hold 8 KB of key each in the in-memory index: 250 of
+        // them fit the 16 MiB disk budget easily, while their index would be twice what the files hold on disk.
+        await using var disk = Open(budget: 16L << 20);
+        for (var i = 0; i < 250; i++) disk.Enqueue(Entry($"http://a/{i}/" + new string('k', 4000), Body(10, 1)));
+        await disk.FlushAsync();
+        Assert.True(disk.IndexBytes <= disk.IndexBudgetBytes, $"{disk.IndexBytes} > {disk.IndexBudgetBytes}");
+        Assert.True(disk.IndexBytes >= disk.Entries * 8000L, $"{disk.Entries} keys of 8 KB charged {disk.IndexBytes}");
+        Assert.True(disk.Entries < 250);
+        Assert.True(disk.Evictions > 0);
+        Assert.Equal(disk.Entries, Directory.GetFiles(_dir).Length);
+        Assert.Equal(disk.Bytes, Directory.GetFiles(_dir).Sum(f => new FileInfo(f).Length));
+    }
+
+    [Fact]
     public async Task PurgeRemovesFilesByKeyAndPrefix()
     {
         await using var disk = Open();
@@ -118,6 +134,7 @@ public sealed class DiskStoreTests : IDisposable
         Assert.Equal(2, disk.RemovePrefix("http://a/img/"));
         Assert.Equal(0, disk.Entries);
         Assert.Equal(0, disk.Bytes);
+        Assert.Equal(0, disk.IndexBytes);
         Assert.Empty(Directory.GetFiles(_dir));
     }
 

@@ -138,3 +138,34 @@ public class MemoryStoreTests
         Assert.False(store.TryGet("http://a/x", out _));
     }
 }
+
+public class MemoryStoreAccountingTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void HitForPassMarksAreChargedTheirKey()
+    {
+        // Keys just under the key limit: each mark holds a 3,000-character string (6,000 bytes in UTF-16).
+        var store = new MemoryStore(256 * 1024);
+        for (var i = 0; i < 200; i++) store.MarkPass($"http://{new string('a', 3000)}{i}/", T0.AddSeconds(60));
+        Assert.True(store.Keys > 0);
+        // What the store says it holds covers the keys it holds, and stays within its budget.
+        Assert.True(store.Bytes >= store.Keys * 6000L, $"{store.Keys} marks of 6 KB reported as {store.Bytes} bytes");
+        Assert.True(store.Bytes <= store.BudgetBytes, $"{store.Bytes} > {store.BudgetBytes}");
+        Assert.True(store.Keys < 200);
+    }
+
+    [Fact]
+    public void VariantRecordsAreChargedTheirKeyAndVaryNames()
+    {
+        var store = new MemoryStore(1 << 20);
+        var key = "http://a/" + new string('k', 2000);
+        var e = MemoryStoreTests.Entry(key, 10, "Accept-Language", "fr");
+        store.Put(e);
+        Assert.True(store.TryGet(key, out var v));
+        // The LRU's own key, the entry's key and body are all counted.
+        Assert.True(store.Bytes >= 2 * key.Length * 2L + 10, $"{store.Bytes}");
+        Assert.Equal(v.Size, store.Bytes);
+    }
+}

@@ -26,7 +26,10 @@ public interface IUpstream
 /// <summary>How one forwarding attempt ended.</summary>
 public enum UpstreamOutcome
 {
-    /// <summary>The backend's response was relayed in full (whatever its status code).</summary>
+    /// <summary>
+    /// The backend's response was relayed in full (whatever its status code): every byte its framing announced,
+    /// the last chunk or all of Content-Length. The only outcome a cache may store (<see cref="Vigil.Caching.IOriginOutcomeFeature"/>).
+    /// </summary>
     Forwarded,
     /// <summary>No response byte came back (connection refused or reset, connect timeout); safe to retry an idempotent request without a body.</summary>
     FailedBeforeResponse,

@@ -3,9 +3,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace Vigil.Proxy.Http;
 
-/// <summary>The short plain-text answers Vigil gives itself when no backend can (404, 501, 502, 503, 504).</summary>
+/// <summary>The short plain-text answers Vigil gives itself when no backend can (400, 404, 501, 502, 503, 504).</summary>
 internal static class ErrorResponse
 {
+    private static readonly byte[] BadRequest = Encoding.ASCII.GetBytes("400 Bad Request: the request cannot be forwarded safely\n");
     private static readonly byte[] NotFound = Encoding.ASCII.GetBytes("404 Not Found: no route matches\n");
     private static readonly byte[] NotImplemented = Encoding.ASCII.GetBytes("501 Not Implemented: CONNECT tunnels are not proxied\n");
     private static readonly byte[] BadGateway = Encoding.ASCII.GetBytes("502 Bad Gateway: the backend failed\n");
@@ -25,6 +26,7 @@ internal static class ErrorResponse
         }
         var body = status switch
         {
+            StatusCodes.Status400BadRequest => BadRequest,
             StatusCodes.Status404NotFound => NotFound,
             StatusCodes.Status501NotImplemented => NotImplemented,
             StatusCodes.Status503ServiceUnavailable => Unavailable,
@@ -36,6 +38,8 @@ internal static class ErrorResponse
         response.ContentType = "text/plain; charset=utf-8";
         response.ContentLength = body.Length;
         if (status == StatusCodes.Status503ServiceUnavailable) response.Headers.RetryAfter = "1";
+        // A request refused as malformed may hide more in its connection: close it, as HAProxy does after a 400.
+        if (status == StatusCodes.Status400BadRequest) response.Headers.Connection = "close";
         if (HttpMethods.IsHead(context.Request.Method)) return Task.CompletedTask;
         return response.Body.WriteAsync(body, 0, body.Length, context.RequestAborted);
     }

@@ -5,14 +5,21 @@ using Microsoft.Extensions.Primitives;
 namespace Vigil.Proxy.Http;
 
 /// <summary>
-/// Sets X-Forwarded-For, -Proto and -Host on the request before it is forwarded. They are set on the
-/// incoming request's headers so any upstream implementation copies them as they are.
+/// Sets X-Forwarded-For, -Proto and -Host on the request before it is forwarded, and strips the other
+/// forwarding fields an untrusted client could use to lie about itself (Forwarded, X-Real-IP,
+/// X-Forwarded-Port, X-Forwarded-Prefix), as YARP's default forwarded transforms do. They are set on
+/// the incoming request's headers so any upstream implementation copies them as they are.
 /// </summary>
 internal sealed class ForwardedHeaders
 {
     internal const string ForwardedFor = "X-Forwarded-For";
     internal const string ForwardedProto = "X-Forwarded-Proto";
     internal const string ForwardedHost = "X-Forwarded-Host";
+    internal const string ForwardedPort = "X-Forwarded-Port";
+    internal const string ForwardedPrefix = "X-Forwarded-Prefix";
+    /// <summary>RFC 7239.</summary>
+    internal const string Forwarded = "Forwarded";
+    internal const string RealIp = "X-Real-IP";
 
     private readonly IPNetwork[] _trusted;
 
@@ -34,10 +41,16 @@ internal sealed class ForwardedHeaders
             if (StringValues.IsNullOrEmpty(headers[ForwardedHost])) SetHost(headers, request);
             return;
         }
-        // Anything else a client sends in these headers is a claim we cannot check: replace it.
+        // Anything else a client sends in these headers is a claim we cannot check: replace it, and
+        // drop the forwarding fields Vigil does not set, which backends (and their frameworks' forwarded
+        // middleware) would otherwise believe: a client address, scheme, port or path prefix.
         headers[ForwardedFor] = client;
         headers[ForwardedProto] = request.Scheme;
         SetHost(headers, request);
+        headers.Remove(Forwarded);
+        headers.Remove(RealIp);
+        headers.Remove(ForwardedPort);
+        headers.Remove(ForwardedPrefix);
     }
 
     private static void SetHost(IHeaderDictionary headers, HttpRequest request)

@@ -17,7 +17,7 @@ internal static class HttpMetrics
     public static readonly Histogram<double> Duration = Meter.CreateHistogram<double>(
         "vigil_http_request_duration_seconds", description: "Time to answer an HTTP request, in seconds.");
 
-    /// <summary>Tags: pool, backend, reason (connect, response, timeout).</summary>
+    /// <summary>Tags: pool, backend, reason (connect, response, timeout, protocol: the backend broke HTTP/1.1).</summary>
     public static readonly Counter<long> UpstreamFailures = Meter.CreateCounter<long>(
         "vigil_upstream_failures_total", description: "Forwarding attempts that failed, by pool and backend.");
 

@@ -62,7 +62,15 @@ public sealed partial class HttpProxy
         var target = route is null ? null : _targets[route.Index];
         try
         {
-            if (target is null) await ErrorResponse.WriteAsync(context, StatusCodes.Status404NotFound);
+            if (ConnectionHeader.FirstProtected(context.Request.Headers.Connection) is { } nominated)
+            {
+                // RFC 9110 §7.6.1: a field meant for every recipient is no connection option. A client that
+                // nominates framing, Host or a forwarding field is attempting a desync: refused before the
+                // cache or a backend sees it.
+                LogNominationRefused(_logger, nominated, context.Connection.RemoteIpAddress);
+                await ErrorResponse.WriteAsync(context, StatusCodes.Status400BadRequest);
+            }
+            else if (target is null) await ErrorResponse.WriteAsync(context, StatusCodes.Status404NotFound);
             else if (target.Route.CacheStep is { } cacheStep) await cacheStep(context, target.Origin);
             else await ForwardAsync(context, target);
         }
@@ -128,8 +136,13 @@ public sealed partial class HttpProxy
 
             ReportFailure(pool, backend, result);
             if (result.Outcome == UpstreamOutcome.FailedBeforeResponse) backend.Counters.CountConnectFailure();
-            HttpMetrics.UpstreamFailures.Add(1, new("pool", pool.Name), new("backend", backend.Address), new("reason", Reason(result.Outcome)));
-            LogUpstreamFailure(_logger, pool.Name, backend.Address, result.Outcome, result.Error?.Message);
+            var protocolError = IsProtocolError(result.Error);
+            HttpMetrics.UpstreamFailures.Add(1, new("pool", pool.Name), new("backend", backend.Address),
+                new("reason", protocolError ? "protocol" : Reason(result.Outcome)));
+            // A backend breaking HTTP is a fault of the backend the operator must see: one line with the
+            // reason, never the exception's stack trace. Network failures stay at Debug (health reports them).
+            if (protocolError) LogProtocolError(_logger, backend.Address, pool.Name, result.Error!.Message);
+            else LogUpstreamFailure(_logger, pool.Name, backend.Address, result.Outcome, result.Error?.Message);
 
             // Only failures before any response byte are retried. Not timeouts: the backend may still
             // be working on the request, and a second copy doubles the load on a struggling pool
@@ -189,6 +202,11 @@ public sealed partial class HttpProxy
         _ => OriginOutcome.Failed,
     };
 
+    /// <summary>A response that broke HTTP/1.1: Vigil's own parser said so, or HttpClient's (through YARP).</summary>
+    private static bool IsProtocolError(Exception? error) =>
+        error is UpstreamProtocolException || error is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse }
+        || error?.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse };
+
     private static string Reason(UpstreamOutcome outcome) => outcome switch
     {
         UpstreamOutcome.FailedBeforeResponse => "connect",
@@ -240,6 +258,12 @@ public sealed partial class HttpProxy
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} request not forwardable: {Detail}")]
     private static partial void LogRefused(ILogger logger, string method, string? detail);
+
+    [LoggerMessage(EventId = 9102, Level = LogLevel.Warning, Message = "backend {Backend} of pool {Pool} broke HTTP/1.1: {Reason}; connection closed, client answered 502 (or cut if the response had begun)")]
+    private static partial void LogProtocolError(ILogger logger, string backend, string pool, string reason);
+
+    [LoggerMessage(EventId = 9101, Level = LogLevel.Debug, Message = "request from {Client} refused with 400: its Connection header nominates {Field}, which no connection option may remove")]
+    private static partial void LogNominationRefused(ILogger logger, string field, System.Net.IPAddress? client);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "client went away ({Error})")]
     private static partial void LogClientGone(ILogger logger, string error);

@@ -37,14 +37,16 @@ internal sealed class ProxyServer : IAsyncDisposable
     public IUpstream Upstream => _upstream;
 
     /// <param name="upstream">The upstream to use (owned by the server); by default the one VIGIL_UPSTREAM names, so the whole suite can run over either.</param>
+    /// <param name="serverLogs">Receives Kestrel's own logs (none by default), for tests of what reaches an operator.</param>
     public static async Task<ProxyServer> StartAsync(RouteTable routes, IEnumerable<Pool> pools, HttpProxyOptions? options = null, ILogger? logger = null,
-        IUpstream? upstream = null)
+        IUpstream? upstream = null, ILoggerProvider? serverLogs = null)
     {
         upstream ??= UpstreamFactory.Create(UpstreamFactory.FromEnvironment());
         var proxy = new HttpProxy(routes, pools.ToDictionary(p => p.Name), upstream, logger ?? NullLogger.Instance,
             options ?? new HttpProxyOptions { ListenerName = "test" });
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        if (serverLogs is not null) builder.Logging.AddProvider(serverLogs);
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         app.Run(proxy.InvokeAsync);
@@ -56,8 +58,9 @@ internal sealed class ProxyServer : IAsyncDisposable
     }
 
     /// <summary>One route taking everything to <paramref name="pool"/>.</summary>
-    public static Task<ProxyServer> StartAsync(Pool pool, HttpProxyOptions? options = null, ILogger? logger = null, IUpstream? upstream = null) =>
-        StartAsync(new RouteTable([new RouteOptions { Name = "all", Pool = pool.Name }]), [pool], options, logger, upstream);
+    public static Task<ProxyServer> StartAsync(Pool pool, HttpProxyOptions? options = null, ILogger? logger = null, IUpstream? upstream = null,
+        ILoggerProvider? serverLogs = null) =>
+        StartAsync(new RouteTable([new RouteOptions { Name = "all", Pool = pool.Name }]), [pool], options, logger, upstream, serverLogs);
 
     public async ValueTask DisposeAsync()
     {

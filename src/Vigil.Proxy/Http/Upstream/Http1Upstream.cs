@@ -39,7 +39,7 @@ public sealed class Http1Upstream : IUpstream, IDisposable
             return _fallback.ForwardAsync(context, backend, pool, cancellationToken);
         var target = TargetOf(backend);
         var replayable = framing == RequestFraming.None && IsIdempotent(context.Request.Method);
-        return Http1Exchange.RunAsync(context, target.Pool.Rent(probe: !replayable), target.Pool, backend, target.Host, pool, framing, rawTarget,
+        return Http1Exchange.RunAsync(context, target.Pool.Rent(), target.Pool, backend, target.Host, pool, framing, rawTarget,
             replayable, cancellationToken);
     }
 

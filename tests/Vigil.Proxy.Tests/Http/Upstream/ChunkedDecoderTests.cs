@@ -48,10 +48,14 @@ public class ChunkedDecoderTests
         Assert.Equal("3\r\nabc\r\n0\r\n\r\n".Length, consumed);
     }
 
-    [Fact]
-    public void Accepts_bare_line_feeds()
+    [Theory]
+    [InlineData("00000000000000000000003\r\nabc\r\n0\r\n\r\n")] // leading zeros are not an overflow
+    [InlineData("3 ;ext\r\nabc\r\n0\r\n\r\n")]                   // BWS before ';' (RFC 9112 §7.1.1)
+    [InlineData("3;a=\"q;\\\"x\"\r\nabc\r\n0 ; last\r\n\r\n")]           // quoted extension values
+    [InlineData("3\r\nabc\r\n0\r\nX: 1\n\n")]                        // trailer field lines may end in bare LF (RFC 9112 §2.2)
+    public void Accepts_what_RFC_9112_allows(string input)
     {
-        var (data, _, done) = Decode("3\nabc\n0\n\n", 1);
+        var (data, _, done) = Decode(input, 1);
         Assert.Equal("abc", data);
         Assert.True(done);
     }
@@ -62,6 +66,15 @@ public class ChunkedDecoderTests
     [InlineData("3\r\nabcd\r\n0\r\n\r\n")]          // data longer than its size
     [InlineData("1000000000000000\r\n")]            // 16 hex digits: overflow attempt
     [InlineData("3\rxabc\r\n0\r\n\r\n")]            // CR not followed by LF
+    [InlineData("3\nabc\r\n0\r\n\r\n")]              // bare LF after the size: chunk framing is CRLF (RFC 9112 §7.1)
+    [InlineData("3\r\nabc\n0\r\n\r\n")]              // bare LF after the data
+    [InlineData("3;ext\nabc\r\n0\r\n\r\n")]          // bare LF after an extension
+    [InlineData("3;a\rb\r\nabc\r\n0\r\n\r\n")]       // bare CR inside an extension
+    [InlineData("3;a\u0001\r\nabc\r\n0\r\n\r\n")]     // control character inside an extension
+    [InlineData("3 \r\nabc\r\n0\r\n\r\n")]            // whitespace not followed by ';'
+    [InlineData("8000000000000000\r\n")]             // 2^63: beyond a long
+    [InlineData("10000000000000000\r\n")]            // 2^64
+    [InlineData("+3\r\nabc\r\n0\r\n\r\n")]            // a sign is no hex digit
     public void Rejects_malformed_framing(string input)
     {
         Assert.Equal(-1, Decode(input, 1000).Consumed);

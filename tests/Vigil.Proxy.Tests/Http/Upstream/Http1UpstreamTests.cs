@@ -144,7 +144,7 @@ public class Http1UpstreamTests
     }
 
     [Fact]
-    public async Task Head_204_and_304_have_no_body_and_the_connection_stays_usable()
+    public async Task Head_204_and_304_have_no_body_and_the_connection_stays_usable_after_204_and_304()
     {
         await using var origin = await BodyOrigin.StartAsync();
         await using var proxy = await StartAsync(PoolOf(origin.Address));
@@ -168,7 +168,9 @@ public class Http1UpstreamTests
             Assert.Equal("\"v1\"", notModified.Headers.ETag?.Tag);
         }
         Assert.Equal("fresh body", await proxy.Client.GetStringAsync("/etag"));
-        Assert.Equal(1, origin.Connections);
+        // The HEAD's connection is closed (its answer describes a body the backend might still send,
+        // see PoolPoisoningTests); the 204, the 304 and the GET share the second one.
+        Assert.Equal(2, origin.Connections);
     }
 
     [Fact]

@@ -26,13 +26,18 @@ public class ResponseHeadTests
 
     [Theory]
     [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", false, "Chunked", true)]
-    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", false, "Chunked", false)]
     [InlineData("HTTP/1.1 200 OK\r\n\r\n", false, "UntilClose", false)]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\n", false, "ContentLength", false)]
     [InlineData("HTTP/1.0 200 OK\r\nContent-Length: 5\r\nConnection: keep-alive\r\n\r\n", false, "ContentLength", false)]
-    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", true, "None", true)]
+    // A HEAD answer whose GET would have a body, and bodiless answers that announce one anyway, close
+    // the connection: a backend that says a body exists may send it after all (RFC 9110 §9.3.2, §8.6).
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", true, "None", false)]
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", true, "None", false)]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", true, "None", true)]
     [InlineData("HTTP/1.1 204 No Content\r\n\r\n", false, "None", true)]
+    [InlineData("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n", false, "None", false)]
     [InlineData("HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n", false, "None", true)]
+    [InlineData("HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n", false, "None", false)]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false, "None", true)]
     [InlineData("HTTP/1.1 200 OK\nContent-Length: 1\n\n", false, "ContentLength", true)]
     public void Decides_framing_and_reuse_by_RFC_9112_section_6_3(string text, bool head, string framing, bool keepAlive)
@@ -62,6 +67,17 @@ public class ResponseHeadTests
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\nX: a\u0001b\r\n\r\n")]
+    // RFC 9110 §8.6: Content-Length = 1*DIGIT, nothing else.
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 5 5\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 0x5\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 5.0\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775808\r\n\r\n")]
+    // RFC 9112 §6.3 rule 3: both framings is a smuggling signal; refused rather than guessed.
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n")]
     public void Rejects_malformed_heads(string text) => Assert.Equal(ParseStatus.Malformed, Parse(text).Status);
 
     [Fact]
@@ -69,5 +85,17 @@ public class ResponseHeadTests
     {
         Assert.True(Parse("HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Private\r\nContent-Length: 0\r\n\r\n").Head.ConnectionNamesOthers);
         Assert.False(Parse("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n").Head.ConnectionNamesOthers);
+    }
+
+    [Theory]
+    [InlineData("Content-Length: 0", 0)]
+    [InlineData("Content-Length: 000123", 123)]
+    [InlineData("Content-Length:\t42 ", 42)]
+    [InlineData("Content-Length: 999999999999999999", 999999999999999999)]
+    public void Accepts_digits_only_content_lengths(string header, long length)
+    {
+        var (status, head) = Parse($"HTTP/1.1 200 OK\r\n{header}\r\n\r\n");
+        Assert.Equal(ParseStatus.Done, status);
+        Assert.Equal(length, head.ContentLength);
     }
 }

@@ -10,8 +10,9 @@ namespace Vigil.Proxy.Http.Upstream.Http1;
 internal struct ChunkedDecoder
 {
     private const int MaxLineLength = 4096; // a chunk-size line with extensions, or one trailer line
+    private const int MaxSizeDigits = 15;   // significant hex digits: 2^60 bytes, far beyond any body, far from overflow
 
-    private enum State : byte { Size, Extension, SizeLf, Data, DataCr, DataLf, Trailer, TrailerLf, Done }
+    private enum State : byte { Size, SizeBws, Extension, SizeLf, Data, DataCr, DataLf, Trailer, TrailerLf, Done }
 
     private State _state;
     private long _remaining;
@@ -24,6 +25,11 @@ internal struct ChunkedDecoder
     /// Consumes <paramref name="input"/> and writes the data it holds to <paramref name="output"/>.
     /// Returns the bytes consumed (less than the input only once the body is done), or -1 if malformed.
     /// </summary>
+    /// <remarks>
+    /// The chunk framing is held to RFC 9112 §7.1 exactly: hex digits, optional extensions after
+    /// BWS and ';', CRLF (no bare LF, no bare CR: a peer reading the same bytes more leniently would
+    /// see different chunks). Only trailer field lines get §2.2's bare-LF tolerance; they are dropped.
+    /// </remarks>
     public int Decode(ReadOnlySpan<byte> input, IBufferWriter<byte> output)
     {
         var pos = 0;
@@ -36,26 +42,32 @@ internal struct ChunkedDecoder
                     var digit = HexValue(b);
                     if (digit >= 0)
                     {
-                        if (++_sizeDigits > 15) return -1; // more than 2^60 bytes: an overflow attempt
+                        // Leading zeros are digits too, but not towards the overflow bound.
+                        if ((_sizeDigits > 0 || digit > 0) && ++_sizeDigits > MaxSizeDigits) return -1;
+                        if (++_lineLength > MaxLineLength) return -1;
                         _remaining = _remaining * 16 + digit;
                         pos++;
                         break;
                     }
-                    if (_sizeDigits == 0) return -1;
+                    if (_lineLength == 0) return -1; // no size at all
                     if (b == (byte)'\r') _state = State.SizeLf;
-                    else if (b == (byte)';' || b == (byte)' ' || b == (byte)'\t') _state = State.Extension; // RFC 9112 §7.1.1 (BWS before ';')
-                    else if (b == (byte)'\n') { pos--; _state = State.SizeLf; }
+                    else if (b == (byte)';') _state = State.Extension;
+                    else if (b == (byte)' ' || b == (byte)'\t') _state = State.SizeBws; // RFC 9112 §7.1.1: BWS before ';'
                     else return -1;
                     pos++;
                     break;
+                case State.SizeBws:
+                    if (b == (byte)';') _state = State.Extension;
+                    else if (b != (byte)' ' && b != (byte)'\t') return -1;
+                    if (++_lineLength > MaxLineLength) return -1;
+                    pos++;
+                    break;
                 case State.Extension:
-                    // Extensions are ignored (RFC 9112 §7.1.1); the line is bounded.
-                    var lf = input[pos..].IndexOf((byte)'\n');
-                    var take = lf < 0 ? input.Length - pos : lf;
-                    _lineLength += take;
-                    if (_lineLength > MaxLineLength) return -1;
-                    pos += take;
-                    if (lf >= 0) _state = State.SizeLf;
+                    // Extensions are ignored (RFC 9112 §7.1.1), but must be field text up to CRLF; the line is bounded.
+                    if (b == (byte)'\r') _state = State.SizeLf;
+                    else if (b == (byte)'\n' || (b < 0x20 && b != (byte)'\t') || b == 0x7F) return -1;
+                    if (++_lineLength > MaxLineLength) return -1;
+                    pos++;
                     break;
                 case State.SizeLf:
                     if (b != (byte)'\n') return -1;
@@ -72,9 +84,9 @@ internal struct ChunkedDecoder
                     if (_remaining == 0) _state = State.DataCr;
                     break;
                 case State.DataCr:
-                    if (b == (byte)'\r') { _state = State.DataLf; pos++; }
-                    else if (b == (byte)'\n') _state = State.DataLf;
-                    else return -1;
+                    if (b != (byte)'\r') return -1;
+                    _state = State.DataLf;
+                    pos++;
                     break;
                 case State.DataLf:
                     if (b != (byte)'\n') return -1;

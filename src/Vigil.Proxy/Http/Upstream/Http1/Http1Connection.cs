@@ -86,10 +86,9 @@ internal sealed class Http1Connection : IDisposable
     /// readable idle socket means FIN, RST or stray bytes; any of them rules it out) and it has not
     /// idled longer than backends commonly keep connections (nginx 75 s, Kestrel 130 s).
     /// </summary>
-    public bool IsReusable(long now, long maxIdleMs, bool probe)
+    public bool IsReusable(long now, long maxIdleMs)
     {
         if (now - IdleSince > maxIdleMs) return false;
-        if (!probe) return true;
         try { return !_socket.Poll(0, SelectMode.SelectRead); }
         catch (Exception) { return false; }
     }

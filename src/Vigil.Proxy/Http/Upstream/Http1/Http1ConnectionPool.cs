@@ -24,12 +24,13 @@ internal sealed class Http1ConnectionPool
     public int IdleCount => Volatile.Read(ref _count);
 
     /// <summary>An idle connection still fit for a request, or null; unfit ones are closed on the way.</summary>
-    /// <param name="probe">
-    /// Ask the socket whether the backend closed it (a poll(2) per request). A request that may be
-    /// replayed skips it: if the backend closed the connection, no response byte comes back and the
-    /// request is sent again on a fresh connection, so the common GET saves a system call.
-    /// </param>
-    public Http1Connection? Rent(bool probe)
+    /// <remarks>
+    /// Every rent, whatever the method, asks the socket whether anything arrived while it was idle
+    /// (a poll(2) with no wait): a FIN, a reset, or stray bytes, such as a body the backend sent
+    /// after a HEAD or beyond its Content-Length. Skipping it for GET once saved that system call,
+    /// and let a stray response reach the next client as its own.
+    /// </remarks>
+    public Http1Connection? Rent()
     {
         var slots = _slots;
         long now = 0;
@@ -40,7 +41,7 @@ internal sealed class Http1ConnectionPool
             if (connection is null) continue; // another request took it first
             Interlocked.Decrement(ref _count);
             if (now == 0) now = Environment.TickCount64;
-            if (connection.IsReusable(now, _maxIdleMs, probe)) return connection;
+            if (connection.IsReusable(now, _maxIdleMs)) return connection;
             connection.Dispose();
         }
         return null;

@@ -31,6 +31,9 @@ internal static class Http1Exchange
 
     private static readonly byte[] LastChunk = "0\r\n\r\n"u8.ToArray();
 
+    /// <summary>Interim (1xx) responses skipped before one is taken as a protocol error (a 103 or two is normal).</summary>
+    internal const int MaxInterimResponses = 10;
+
     /// <summary>
     /// Forwards one request on <paramref name="connection"/> (an idle one from the pool, or null to
     /// connect), then keeps or closes the connection. Never throws. One async method on purpose:
@@ -61,6 +64,7 @@ internal static class Http1Exchange
             connection.Begin(pool.ResponseTimeout, context.RequestAborted, cancellationToken);
             UpstreamResult result;
             var keepAlive = false;
+            var earlyResponse = false;
             var phase = Phase.Sending;
             bool clean;
             try
@@ -97,6 +101,10 @@ internal static class Http1Exchange
                         if (pending > 0) await connection.SendAsync(write.AsMemory(0, pending));
                         pending = 0;
                     }
+                    // A response byte before the body was all sent is an early answer (a 401, a 413): the
+                    // backend may not read the rest, and would then parse it as a next request. Such a
+                    // connection is never reused (RFC 9112 §9.3). One ioctl per request with a body.
+                    earlyResponse = connection.Socket.Available > 0;
                     if (framing == RequestFraming.Chunked)
                     {
                         if (pending + LastChunk.Length > write.Length)
@@ -115,18 +123,21 @@ internal static class Http1Exchange
                 var buffer = connection.ReadBuffer;
                 var filled = 0;
                 var isHead = HttpMethods.IsHead(request.Method);
+                var interim = 0;
                 ResponseHead head;
                 while (true)
                 {
                     if (filled > 0)
                     {
                         var status = ResponseHead.TryParse(buffer.AsSpan(0, filled), isHead, out head);
-                        if (status == ParseStatus.Malformed) { result = Malformed("malformed response head"); goto done; }
+                        if (status == ParseStatus.Malformed) { result = Malformed(head.Error ?? "malformed response head"); goto done; }
                         if (status == ParseStatus.Done)
                         {
                             // 101 answers an upgrade this upstream never asks for: the backend is confused.
                             if (head.Status == StatusCodes.Status101SwitchingProtocols) { result = Malformed("unexpected 101 Switching Protocols"); goto done; }
                             if (head.Status >= 200) break;
+                            // RFC 9110 §15.2 sets no limit; a backend that keeps sending them holds the exchange forever.
+                            if (++interim > MaxInterimResponses) { result = Malformed($"more than {MaxInterimResponses} interim (1xx) responses"); goto done; }
                             filled -= head.Length;
                             buffer.AsSpan(head.Length, filled).CopyTo(buffer);
                             continue;
@@ -150,7 +161,7 @@ internal static class Http1Exchange
                 ResponseHeaders.Copy(buffer, head, response);
                 var writer = response.BodyWriter;
                 var start = head.Length;
-                keepAlive = head.KeepAlive;
+                keepAlive = head.KeepAlive && !earlyResponse;
                 switch (head.Framing)
                 {
                     case BodyFraming.None:
@@ -183,7 +194,7 @@ internal static class Http1Exchange
                         {
                             var decoder = new ChunkedDecoder();
                             var consumed = decoder.Decode(buffer.AsSpan(start, filled - start), writer);
-                            if (consumed < 0) { result = Malformed("malformed chunked body"); goto done; }
+                            if (consumed < 0) { result = Malformed("malformed chunked framing"); goto done; }
                             if (consumed < filled - start) keepAlive = false;
                             while (!decoder.IsDone)
                             {
@@ -194,7 +205,7 @@ internal static class Http1Exchange
                                 connection.Received(n);
                                 if (n == 0) { result = Truncated(); goto done; }
                                 consumed = decoder.Decode(buffer.AsSpan(0, n), writer);
-                                if (consumed < 0) { result = Malformed("malformed chunked body"); goto done; }
+                                if (consumed < 0) { result = Malformed("malformed chunked framing"); goto done; }
                                 if (consumed < n) keepAlive = false;
                             }
                             break;
@@ -333,7 +344,7 @@ internal static class Http1Exchange
         return result.IsCanceled || result.IsCompleted;
     }
 
-    private static UpstreamResult Malformed(string reason) => new(UpstreamOutcome.FailedAfterResponse, new InvalidDataException(reason));
+    private static UpstreamResult Malformed(string reason) => new(UpstreamOutcome.FailedAfterResponse, new UpstreamProtocolException(reason));
     private static UpstreamResult Truncated() => new(UpstreamOutcome.FailedAfterResponse, new IOException("the backend closed the connection inside the response body"));
     private static UpstreamResult ClientGone() => new(UpstreamOutcome.ClientAborted);
 }

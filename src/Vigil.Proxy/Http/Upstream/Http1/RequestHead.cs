@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace Vigil.Proxy.Http.Upstream.Http1;
@@ -17,7 +16,7 @@ internal enum RequestFraming : byte
 /// <summary>
 /// Writes the HTTP/1.1 request head (RFC 9112 §3) straight from Kestrel's request: method, raw
 /// target, every header but the hop-by-hop ones (RFC 9110 §7.6.1), Host kept as the client sent it,
-/// and X-Forwarded-* as the proxy set them.
+/// X-Forwarded-* as the proxy set them, and the body's framing as Vigil decided it.
 /// </summary>
 internal static class RequestHead
 {
@@ -36,13 +35,16 @@ internal static class RequestHead
 
         var headers = request.Headers;
         var connection = headers.Connection;
-        var nominates = Nominates(connection);
+        var nominates = ConnectionHeader.NominatesFields(connection);
         var sawHost = false;
         foreach (var (name, values) in headers)
         {
-            if (IsHopByHop(name) || (nominates && IsNominated(connection, name))) continue;
-            // A re-chunked body has no length; a bodiless request keeps its "Content-Length: 0" (RFC 9110 §8.6).
-            if (framing == RequestFraming.Chunked && name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)) continue;
+            // The client's framing never goes through: Vigil writes its own below, from what Kestrel
+            // parsed, so the backend reads exactly the body Kestrel read (RFC 9112 §6.1, §6.2, §11.2).
+            if (IsHopByHop(name) || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)) continue;
+            // RFC 9110 §7.6.1: what the client nominates is this hop's, unless it is a field no
+            // connection option may remove (HttpProxy refuses such requests; this is the second lock).
+            if (nominates && ConnectionHeader.Nominates(connection, name) && !ConnectionHeader.IsProtected(name)) continue;
             if (!sawHost && name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase)) sawHost = true;
             for (var i = 0; i < values.Count; i++)
             {
@@ -62,7 +64,21 @@ internal static class RequestHead
             writer.Ascii(hostFallback);
             writer.Bytes("\r\n"u8);
         }
-        if (framing == RequestFraming.Chunked) writer.Bytes("Transfer-Encoding: chunked\r\n"u8);
+        switch (framing)
+        {
+            case RequestFraming.ContentLength:
+                writer.Bytes("Content-Length: "u8);
+                writer.Number(request.ContentLength.GetValueOrDefault());
+                writer.Bytes("\r\n"u8);
+                break;
+            case RequestFraming.Chunked:
+                writer.Bytes("Transfer-Encoding: chunked\r\n"u8);
+                break;
+            // A bodiless request keeps its "Content-Length: 0": a POST without it may meet a 411 (RFC 9110 §8.6).
+            case RequestFraming.None when request.ContentLength == 0:
+                writer.Bytes("Content-Length: 0\r\n"u8);
+                break;
+        }
         writer.Bytes("\r\n"u8);
         return writer.Overflowed ? TooSmall : writer.Written;
     }
@@ -78,30 +94,6 @@ internal static class RequestHead
         _ => false,
     };
 
-    /// <summary>Whether Connection names anything beyond close/keep-alive (rare: skip the per-header check otherwise).</summary>
-    private static bool Nominates(StringValues connection)
-    {
-        foreach (var value in connection)
-        {
-            if (value is null) continue;
-            foreach (var token in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                if (!token.Equals("close", StringComparison.OrdinalIgnoreCase) && !token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase))
-                    return true;
-        }
-        return false;
-    }
-
-    private static bool IsNominated(StringValues connection, string name)
-    {
-        foreach (var value in connection)
-        {
-            if (value is null) continue;
-            foreach (var token in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                if (token.Equals(name, StringComparison.OrdinalIgnoreCase)) return true;
-        }
-        return false;
-    }
-
     /// <summary>Appends to a span and remembers, rather than throws, when it runs out of room.</summary>
     private ref struct SpanWriter(Span<byte> destination)
     {
@@ -112,6 +104,12 @@ internal static class RequestHead
         public void Byte(byte b)
         {
             if (Written < _destination.Length) _destination[Written++] = b;
+            else Overflowed = true;
+        }
+
+        public void Number(long value)
+        {
+            if (System.Buffers.Text.Utf8Formatter.TryFormat(value, _destination[Written..], out var written)) Written += written;
             else Overflowed = true;
         }
 

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Text;
 
 namespace Vigil.Proxy.Http.Upstream.Http1;
@@ -44,24 +43,26 @@ internal struct ResponseHead
     public int HeadersStart;
     /// <summary>Whether Connection named headers other than close/keep-alive, which must then be dropped too (RFC 9110 §7.6.1).</summary>
     public bool ConnectionNamesOthers;
+    /// <summary>Why the head is malformed (a constant, for the one log line), when TryParse said so.</summary>
+    public string? Error;
 
     /// <summary>Parses one head from <paramref name="buffer"/>; <paramref name="requestIsHead"/> decides framing (RFC 9112 §6.3 rule 1).</summary>
     public static ParseStatus TryParse(ReadOnlySpan<byte> buffer, bool requestIsHead, out ResponseHead head)
     {
         head = default;
         var lineEnd = buffer.IndexOf((byte)'\n');
-        if (lineEnd < 0) return buffer.Length > 64 * 1024 ? ParseStatus.Malformed : ParseStatus.Incomplete;
+        if (lineEnd < 0) return buffer.Length > 64 * 1024 ? Fail(ref head, "status line too long") : ParseStatus.Incomplete;
         var line = TrimCr(buffer[..lineEnd]);
         // RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ]
-        if (line.Length < 12 || !line.StartsWith("HTTP/1."u8) || line[8] != (byte)' ') return ParseStatus.Malformed;
+        if (line.Length < 12 || !line.StartsWith("HTTP/1."u8) || line[8] != (byte)' ') return Fail(ref head, "malformed status line");
         if (line[7] == (byte)'1') head.Http10 = false;
         else if (line[7] == (byte)'0') head.Http10 = true;
-        else return ParseStatus.Malformed;
+        else return Fail(ref head, "malformed status line");
         var code = line.Slice(9, 3);
-        if (!IsDigit(code[0]) || !IsDigit(code[1]) || !IsDigit(code[2])) return ParseStatus.Malformed;
-        if (line.Length > 12 && line[12] != (byte)' ') return ParseStatus.Malformed;
+        if (!IsDigit(code[0]) || !IsDigit(code[1]) || !IsDigit(code[2])) return Fail(ref head, "malformed status line");
+        if (line.Length > 12 && line[12] != (byte)' ') return Fail(ref head, "malformed status line");
         head.Status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
-        if (head.Status < 100) return ParseStatus.Malformed;
+        if (head.Status < 100) return Fail(ref head, "malformed status line");
 
         head.HeadersStart = lineEnd + 1;
         var keepAlive = !head.Http10;
@@ -78,21 +79,21 @@ internal struct ResponseHead
             pos += end + 1;
             if (header.IsEmpty) break;
             var status = SplitHeader(header, out var name, out var value);
-            if (status != ParseStatus.Done) return status;
+            if (status != ParseStatus.Done) return Fail(ref head, "malformed header line");
             var known = HeaderName.Get(name);
             switch (known.Kind)
             {
                 case HeaderKind.ContentLength:
                     // RFC 9112 §6.3 rule 5: differing or unparsable lengths are unrecoverable. A repeated
                     // identical header is allowed by the RFC but is sent by no sane server; treat it as doubt too.
-                    if (sawLength || !Utf8Parser.TryParse(value, out long length, out var used) || used != value.Length || length < 0)
-                        return ParseStatus.Malformed;
+                    if (sawLength) return Fail(ref head, "repeated Content-Length");
+                    if (!TryParseLength(value, out var length)) return Fail(ref head, "invalid Content-Length");
                     sawLength = true;
                     head.ContentLength = length;
                     break;
                 case HeaderKind.TransferEncoding:
                     // Only plain "chunked" is decoded; other transfer codings (gzip, ...) are not forwarded.
-                    if (sawTransferEncoding || !Ascii.EqualsIgnoreCase(value, "chunked"u8)) return ParseStatus.Malformed;
+                    if (sawTransferEncoding || !Ascii.EqualsIgnoreCase(value, "chunked"u8)) return Fail(ref head, "unsupported Transfer-Encoding");
                     sawTransferEncoding = sawChunked = true;
                     break;
                 case HeaderKind.Connection:
@@ -109,21 +110,57 @@ internal struct ResponseHead
         }
         head.Length = pos;
 
-        if (head.Status is >= 100 and < 200 || head.Status is 204 or 304 || requestIsHead) head.Framing = BodyFraming.None;
-        else if (sawChunked)
+        // RFC 9112 §6.3 rule 3: both framings "ought to be handled as an error" (a smuggling or
+        // splitting attempt). Refused rather than guessed, as nginx does since 1.23: whichever we
+        // believed, a peer on either side may believe the other.
+        if (sawChunked && sawLength) return Fail(ref head, "both Content-Length and Transfer-Encoding");
+
+        // The framing a GET of this resource would have (RFC 9112 §6.3 rules 4-8).
+        var announced = sawChunked ? BodyFraming.Chunked
+            : sawLength ? (head.ContentLength == 0 ? BodyFraming.None : BodyFraming.ContentLength)
+            : BodyFraming.UntilClose;
+        if (head.Status is >= 100 and < 200) head.Framing = BodyFraming.None;
+        else if (head.Status is 204 or 304 || requestIsHead)
         {
-            head.Framing = BodyFraming.Chunked;
-            // RFC 9112 §6.3 rule 3: both present smells of smuggling; decode chunked and close afterwards.
-            if (sawLength) keepAlive = false;
+            // No body follows (rule 1). But a backend that announced one may send it anyway, after the
+            // next request went out on this connection, where it would read as that request's answer:
+            // close after a HEAD answer that describes a body (RFC 9110 §9.3.2), a 204 with a length or
+            // chunked (RFC 9110 §8.6 and RFC 9112 §6.1 forbid both), a 304 that claims chunked. A 304
+            // may carry the Content-Length a 200 would have (RFC 9110 §8.6), which keeps the connection.
+            head.Framing = BodyFraming.None;
+            var doubt = head.Status switch
+            {
+                204 => sawChunked || sawLength && head.ContentLength > 0,
+                304 => sawChunked,
+                _ => announced != BodyFraming.None,
+            };
+            if (doubt) keepAlive = false;
         }
-        else if (sawLength) head.Framing = head.ContentLength == 0 ? BodyFraming.None : BodyFraming.ContentLength;
         else
         {
-            head.Framing = BodyFraming.UntilClose;
-            keepAlive = false;
+            head.Framing = announced;
+            // Rule 8: no length and not chunked: the body ends when the backend closes.
+            if (announced == BodyFraming.UntilClose) keepAlive = false;
         }
         head.KeepAlive = keepAlive;
         return ParseStatus.Done;
+    }
+
+    /// <summary>RFC 9110 §8.6: Content-Length = 1*DIGIT. No sign, space, hex or list; leading zeros allowed; at most 18 significant digits (a long).</summary>
+    internal static bool TryParseLength(ReadOnlySpan<byte> value, out long length)
+    {
+        length = 0;
+        if (value.IsEmpty || value.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0) return false;
+        var significant = value.TrimStart((byte)'0');
+        if (significant.Length > 18) return false;
+        foreach (var digit in significant) length = length * 10 + (digit - '0');
+        return true;
+    }
+
+    private static ParseStatus Fail(ref ResponseHead head, string error)
+    {
+        head.Error = error;
+        return ParseStatus.Malformed;
     }
 
     /// <summary>RFC 9112 §5.1: field-name ":" OWS field-value OWS; no space before the colon, no obs-fold (§5.2).</summary>

@@ -3,7 +3,7 @@
 # /1k and /64k with "Cache-Control: public, max-age=3600"; keep-alive, measured with wrk in one run.
 # Before measuring, each cache is warmed and must answer from its store (its own hit header, and the
 # origin's access log does not grow); during each wrk run the origin's access log must not grow either.
-# Usage: bash bench/cache.sh   (env: BASE_PORT (18100), WRK_CONNECTIONS, WRK_DURATION_MAIN)
+# Usage: bash bench/cache.sh   (env: VIGIL_BEFORE=<git rev> adds that build as vigil-before; BASE_PORT (18100), WRK_CONNECTIONS, WRK_DURATION_MAIN)
 source "$(dirname "$0")/lib.sh"
 need wrk nginx varnishd curl dotnet
 BASE=${BASE_PORT:-18100}
@@ -31,6 +31,7 @@ nginx -c "$WORK/origin/nginx.conf" -p "$WORK/origin" & PIDS+=($!)
 # --- Varnish: the built-in VCL with the origin as its only backend
 varnishd -F -j none -a "127.0.0.1:$VARNISH_PORT" -b "127.0.0.1:$ORIGIN" -s malloc,256m -n "$WORK/varnish" \
   -T none > "$WORK/varnish.log" 2>&1 & PIDS+=($!)
+declare -A PID=([varnish]=$!)
 
 # --- nginx proxy_cache, keep-alive to the origin, workers = cores. Hits are sent from the cache file with
 # sendfile and the file descriptors stay open (open_file_cache). No tcp_nopush: with it, 64 KiB hits on
@@ -48,6 +49,7 @@ http { access_log off; keepalive_requests 100000; sendfile on; open_file_cache m
       add_header X-Cache-Status \$upstream_cache_status; } } }
 CONF
 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" & PIDS+=($!)
+PID[nginx]=$!
 
 # --- Vigil: one pool (the origin), one cached route
 build_vigil
@@ -69,6 +71,15 @@ caches:
 CONF
 "$VIGIL" run -c "$WORK/vigil.yaml" > "$WORK/vigil.log" 2>&1 & PIDS+=($!)
 VIGIL_PID=$!
+PID[vigil]=$VIGIL_PID
+if [[ -n ${VIGIL_BEFORE:-} ]]; then
+  PORT[vigil-before]=$((BASE + 5))
+  sed -e "s/127.0.0.1:$VIGIL_PORT/127.0.0.1:${PORT[vigil-before]}/" -e "s/127.0.0.1:$ADMIN_PORT/127.0.0.1:$((BASE + 6))/" "$WORK/vigil.yaml" > "$WORK/vigil-before.yaml"
+  start_vigil_before "$WORK/vigil-before.yaml" "$WORK/vigil-before.log"
+  PID[vigil-before]=$VIGIL_BEFORE_PID
+  SERVERS+=(vigil-before)
+  wait_port "${PORT[vigil-before]}"
+fi
 
 for p in $ORIGIN $VARNISH_PORT $NGINX_PORT $VIGIL_PORT; do wait_port "$p"; done
 
@@ -79,7 +90,7 @@ hit_header() {
   case $1 in
     varnish) grep -iE '^X-Varnish: *[0-9]+ [0-9]+' <<<"$2" ;;   # two ids: this request and the one that stored it
     nginx) grep -iE '^X-Cache-Status: *HIT' <<<"$2" ;;
-    vigil) grep -iE '^Cache-Status: *Vigil; *hit' <<<"$2" ;;
+    vigil|vigil-before) grep -iE '^Cache-Status: *Vigil; *hit' <<<"$2" ;;
   esac | tr -d '\r'
 }
 
@@ -115,7 +126,7 @@ for path in 1k 64k; do
   RESULTS=$WORK/results-$path
   for s in "${SERVERS[@]}"; do
     before=$(origin_count)
-    run_wrk "$s" "http://127.0.0.1:${PORT[$s]}/$path"
+    run_wrk "$s" "http://127.0.0.1:${PORT[$s]}/$path" "${PID[$s]}"
     after=$(origin_count)
     if (( after == before )); then echo "           origin requests during warm-up + run: 0"
     else FAILED=1; echo "           origin requests during warm-up + run: $((after - before)) (NOT all hits)"; fi

@@ -14,38 +14,68 @@ wait_port() { # wait_port PORT: up to 10 s
   echo "port $1 did not open" >&2; return 1
 }
 
-# run_wrk NAME URL: prints "NAME req/s p99_ms MB/s" and appends it to $RESULTS (default $WORK/results)
+# cpu_ticks PID: CPU time (clock ticks, user+system) of a server and its worker children. On a shared
+# machine wall-clock throughput is noisy; CPU spent per request much less so.
+cpu_ticks() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+HZ=$(getconf CLK_TCK)
+
+# run_wrk NAME URL [PID]: prints "NAME req/s p99_ms MB/s [CPU µs/req]" and appends "NAME rps p99 mbs cpu_us"
+# to $RESULTS (default $WORK/results). With PID, the server's CPU time over the measured run (the
+# process and its children, e.g. nginx workers) divided by the requests wrk counted.
 run_wrk() {
-  local name=$1 url=$2 out
+  local name=$1 url=$2 pid=${3:-} out before=0 ticks cpu=0
   wrk -t"${WRK_THREADS:-2}" -c"${WRK_CONNECTIONS:-64}" -d"${WRK_DURATION:-3}s" --latency "$url" >/dev/null 2>&1 || true # warm-up
+  [[ -n $pid ]] && before=$(cpu_ticks "$pid")
   out=$(wrk -t"${WRK_THREADS:-2}" -c"${WRK_CONNECTIONS:-64}" -d"${WRK_DURATION_MAIN:-10}s" --latency "$url")
-  local rps p99 mbs non2xx
+  local rps p99 mbs non2xx requests
   rps=$(awk '/^Requests\/sec:/{print $2}' <<<"$out")
+  requests=$(awk '/requests in/{print $1}' <<<"$out")
+  if [[ -n $pid ]]; then
+    ticks=$(($(cpu_ticks "$pid") - before))
+    cpu=$(awk -v t="$ticks" -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.2f", (n > 0 ? t / hz * 1e6 / n : 0) }')
+  fi
   p99=$(awk '$1=="99%"{v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")
   # wrk prints Transfer/sec in binary units (B, KB, MB, GB = 1024^n); report MiB/s
   mbs=$(awk '/^Transfer\/sec:/{v=$2; f=1/1048576; if (v ~ /GB$/) f=1024; else if (v ~ /MB$/) f=1; else if (v ~ /KB$/) f=1/1024;
     sub(/[KMG]?B$/,"",v); print v*f}' <<<"$out")
   non2xx=$(awk '/Non-2xx/{print $NF}' <<<"$out"); non2xx=${non2xx:-0}
-  printf '%-10s %12.0f req/s   p99 %8.2f ms   %9.1f MB/s   non-2xx %s\n' "$name" "$rps" "$p99" "$mbs" "$non2xx"
-  echo "$name $rps $p99 $mbs" >> "${RESULTS:-$WORK/results}"
+  printf '%-12s %12.0f req/s   p99 %8.2f ms   %9.1f MB/s   CPU %7.2f µs/req   non-2xx %s\n' "$name" "$rps" "$p99" "$mbs" "$cpu" "$non2xx"
+  echo "$name $rps $p99 $mbs $cpu" >> "${RESULTS:-$WORK/results}"
 }
 
-# ratios: Vigil's req/s and p99 relative to each other entry of $RESULTS, then to the fastest of them
-# ratios: Vigil's median req/s and p99 relative to each other server's median (several rounds may
-# have appended a line per server per round)
+# ratios: Vigil's median req/s, p99 and CPU per request relative to each other server's median
+# (several rounds may have appended a line per server per round)
 ratios() {
   sort -k1,1 -k2,2n "${RESULTS:-$WORK/results}" | awk '
-    { n=$1; r[n]=r[n] " " $2; p[n]=p[n] " " $3 }
+    { n=$1; r[n]=r[n] " " $2; p[n]=p[n] " " $3; c[n]=c[n] " " $5 }
     function median(list,   a, k, i, j, t) { k=split(list, a, " ");
       for (i=1;i<=k;i++) for (j=i+1;j<=k;j++) if (a[j]+0<a[i]+0) { t=a[i]; a[i]=a[j]; a[j]=t }
       return k%2 ? a[(k+1)/2] : (a[k/2]+a[k/2+1])/2 }
     END {
-      for (n in r) { mr[n]=median(r[n]); mp[n]=median(p[n]); rounds=split(r[n], x, " ") }
-      if (rounds>1) for (n in r) printf "median of %d rounds: %-10s %8.0f req/s   p99 %7.2f ms\n", rounds, n, mr[n], mp[n]
+      for (n in r) { mr[n]=median(r[n]); mp[n]=median(p[n]); mc[n]=median(c[n]); rounds=split(r[n], x, " ") }
+      for (n in r) printf "median of %d rounds: %-12s %8.0f req/s   p99 %7.2f ms   CPU %6.2f µs/req\n", rounds, n, mr[n], mp[n], mc[n]
       for (n in r) if (n!="vigil") {
-        printf "vigil/%s: %.2fx req/s, p99 %.2fx\n", n, mr["vigil"]/mr[n], mp["vigil"]/mp[n]
-        if (best=="" || mr[n]>mr[best]) best=n }
+        printf "vigil/%s: %.2fx req/s, p99 %.2fx, CPU/req %.2fx\n", n, mr["vigil"]/mr[n], mp["vigil"]/mp[n], (mc[n] > 0 ? mc["vigil"]/mc[n] : 0)
+        if (n !~ /^vigil/ && (best=="" || mr[n]>mr[best])) best=n }
       if (best!="") printf "vigil/fastest (%s): %.2fx req/s\n", best, mr["vigil"]/mr[best] }'
+}
+
+# start_vigil_before CONFIG LOG: when VIGIL_BEFORE (a git revision) is set, publishes Vigil at that
+# revision and runs it with CONFIG, so a change is measured against its base in the same run
+# ("vigil-before" in the results). Sets VIGIL_BEFORE_PID.
+start_vigil_before() {
+  [[ -n ${VIGIL_BEFORE:-} ]] || return 0
+  git -C "$ROOT" worktree add -q --detach "$WORK/before-src" "$VIGIL_BEFORE"
+  dotnet publish "$WORK/before-src/src/Vigil/Vigil.csproj" -c Release -o "$WORK/before" -nologo -v q >/dev/null
+  git -C "$ROOT" worktree remove --force "$WORK/before-src"
+  "$WORK/before/vigil" run -c "$1" > "$2" 2>&1 & PIDS+=($!)
+  VIGIL_BEFORE_PID=$!
 }
 
 build_vigil() {

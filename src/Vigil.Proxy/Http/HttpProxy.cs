@@ -199,11 +199,6 @@ public sealed partial class HttpProxy
     private static bool IsTunnelRequest(HttpContext context) =>
         HttpMethods.IsConnect(context.Request.Method) && context.Features.Get<IHttpExtendedConnectFeature>() is not { IsExtendedConnect: true };
 
-    /// <summary>A response that broke HTTP/1.1: Vigil's own parser said so, or HttpClient's (through YARP).</summary>
-    private static bool IsProtocolError(Exception? error) =>
-        error is UpstreamProtocolException || error is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse }
-        || error?.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse };
-
     /// <summary>The forwarder's outcome in the cache's words; only <see cref="UpstreamOutcome.Forwarded"/> is a complete response.</summary>
     private static OriginOutcome ForCache(UpstreamOutcome outcome) => outcome switch
     {
@@ -213,6 +208,11 @@ public sealed partial class HttpProxy
         UpstreamOutcome.ClientAborted => OriginOutcome.Aborted,
         _ => OriginOutcome.Failed,
     };
+
+    /// <summary>A response that broke HTTP/1.1: Vigil's own parser said so, or HttpClient's (through YARP).</summary>
+    private static bool IsProtocolError(Exception? error) =>
+        error is UpstreamProtocolException || error is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse }
+        || error?.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse };
 
     private static string Reason(UpstreamOutcome outcome) => outcome switch
     {

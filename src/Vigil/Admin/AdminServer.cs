@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using Vigil.Balancing;
+using Vigil.Config;
 using Vigil.Hosting;
 
 namespace Vigil.Admin;
@@ -26,9 +27,12 @@ public sealed class AdminServer : IAsyncDisposable
     private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
     private readonly WebApplication _app;
+    private volatile AdminAccess _access;
 
-    public AdminServer(Daemon daemon, IPEndPoint listen, string? token, ILoggerFactory loggerFactory)
+    public AdminServer(Daemon daemon, AdminConfig admin, ILoggerFactory loggerFactory)
     {
+        _access = new AdminAccess(admin);
+        var listen = admin.ListenEndPoint;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
@@ -43,21 +47,24 @@ public sealed class AdminServer : IAsyncDisposable
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         var app = builder.Build();
 
-        if (!string.IsNullOrEmpty(token))
+        app.Use(async (context, next) =>
         {
-            var expected = "Bearer " + token;
-            app.Use(async (context, next) =>
+            switch (_access.Decide(context.Request))
             {
-                if (context.Request.Path.StartsWithSegments("/api") &&
-                    !string.Equals(context.Request.Headers.Authorization, expected, StringComparison.Ordinal))
-                {
+                case AdminVerdict.Allow:
+                    await next(context);
+                    return;
+                case AdminVerdict.Unauthorized:
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    context.Response.Headers.WWWAuthenticate = AdminAccess.Challenges;
                     await context.Response.WriteAsync("admin token required\n");
                     return;
-                }
-                await next(context);
-            });
-        }
+                default:
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    await context.Response.WriteAsync("refused: the admin API answers its own origin on a loopback name only\n");
+                    return;
+            }
+        });
 
         app.MapGet("/api/status", () => Results.Json(daemon.BuildStatus(), Json));
 
@@ -99,6 +106,9 @@ public sealed class AdminServer : IAsyncDisposable
         app.MapGet("/", () => Results.Content(StatusPage.Html, "text/html; charset=utf-8"));
         _app = app;
     }
+
+    /// <summary>A reload's admin section: the token and <c>metrics_public</c> change at once (the listen address needs a restart).</summary>
+    public void Apply(AdminConfig admin) => _access = new AdminAccess(admin);
 
     public Task StartAsync(CancellationToken cancellationToken) => _app.StartAsync(cancellationToken);
 

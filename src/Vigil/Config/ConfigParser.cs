@@ -33,7 +33,7 @@ internal sealed partial class ConfigParser
         ["script"] = TrackScriptKeys,
     };
 
-    private static readonly string[] AdminKeys = ["listen", "token", "token_file"];
+    private static readonly string[] AdminKeys = ["listen", "token", "token_file", "metrics_public"];
 
     private readonly ConfigReader _r;
     private readonly string? _baseDirectory;
@@ -113,17 +113,51 @@ internal sealed partial class ConfigParser
             else _r.Error(m.ValueLine("listen"), m.PathOf("listen"), error);
         }
         _bound.Add((config.ListenEndPoint, "admin", m.ValueLine("listen")));
-        var token = m.String("token");
+        var token = m.String("token")?.Trim();
         var tokenFile = m.String("token_file");
         if (token is not null && tokenFile is not null)
             _r.Error(m.KeyLine("token_file"), m.PathOf("token_file"), "give token or token_file, not both");
-        if (token is not null && token.Length < 16)
-            _r.Error(m.ValueLine("token"), m.PathOf("token"), "a token needs at least 16 characters");
-        config = config with { Token = token is null ? null : new Secret(token), TokenFile = tokenFile is null ? null : ResolvePath(tokenFile) };
+        else if (token is not null && token.Length < MinTokenLength)
+            _r.Error(m.ValueLine("token"), m.PathOf("token"), $"a token needs at least {MinTokenLength} characters");
+        else if (tokenFile is not null)
+        {
+            // Read here, so that check, run and reload hold the file to one rule: an empty or short
+            // file must not leave the API without authentication (nor fail only at start).
+            tokenFile = ResolvePath(tokenFile);
+            token = ReadToken(tokenFile, out var problem);
+            if (problem is not null) _r.Error(m.ValueLine("token_file"), m.PathOf("token_file"), problem);
+        }
+        config = config with
+        {
+            Token = token is null ? null : new Secret(token),
+            TokenFile = tokenFile,
+            MetricsPublic = m.Bool("metrics_public") ?? false,
+        };
         if (!IPAddress.IsLoopback(config.ListenEndPoint.Address) && token is null && tokenFile is null)
             _r.Error(m.ValueLine("listen"), m.PathOf("listen"),
                 $"the admin API listens beyond loopback ({config.Listen}): set token or token_file");
         return ConfigLines.At(config, m.Line);
+    }
+
+    /// <summary>An admin token's least length after trimming: 16 characters.</summary>
+    private const int MinTokenLength = 16;
+
+    private static string? ReadToken(string path, out string? problem)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path).Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            problem = $"cannot read the token file {path}: {ex.Message}";
+            return null;
+        }
+        problem = text.Length < MinTokenLength
+            ? $"the token in {path} has {text.Length} characters after trimming; a token needs at least {MinTokenLength} characters"
+            : null;
+        return problem is null ? text : null;
     }
 
     /// <summary>Relative file paths are relative to the config file's directory, like nginx's include.</summary>

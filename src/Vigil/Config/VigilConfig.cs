@@ -37,4 +37,6 @@ public sealed record AdminConfig
     public Secret? Token { get; init; }
     /// <summary>File holding the token, so it need not be in the config text.</summary>
     public string? TokenFile { get; init; }
+    /// <summary>Serve <c>/metrics</c> without the token (a Prometheus that cannot send one); the API and status page still need it.</summary>
+    public bool MetricsPublic { get; init; }
 }

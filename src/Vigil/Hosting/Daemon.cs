@@ -53,7 +53,7 @@ public sealed partial class Daemon : IAsyncDisposable
         _bindVips = BindVips(generation.Config);
         await ApplyListenersAsync(generation, cancellationToken);
         var admin = generation.Config.Admin;
-        _admin = new AdminServer(this, admin.ListenEndPoint, ReadToken(admin), _services.LoggerFactory);
+        _admin = new AdminServer(this, admin, _services.LoggerFactory);
         await _admin.StartAsync(cancellationToken);
         _redundancy = new Redundancy(_services.Time, _services.LoggerFactory);
         await _redundancy.ApplyAsync(generation.Config.Vrrp, () => Current, BindAsync, cancellationToken);
@@ -96,6 +96,9 @@ public sealed partial class Daemon : IAsyncDisposable
                 return _lastReload = new ReloadReport(false, now, [ex.Message]);
             }
             Volatile.Write(ref _current, next);
+            _admin?.Apply(next.Config.Admin);
+            if (next.Config.Admin.ListenEndPoint != old.Config.Admin.ListenEndPoint)
+                LogAdminListenKept(_logger, old.Config.Admin.Listen, next.Config.Admin.Listen);
             await old.RetireAsync(next);
             await _redundancy!.ApplyAsync(next.Config.Vrrp, () => Current, BindAsync, cancellationToken);
             LogReloaded(_logger, next.Number);
@@ -242,8 +245,9 @@ public sealed partial class Daemon : IAsyncDisposable
         if (_current is not null) await _current.RetireAsync(null);
     }
 
-    private static string? ReadToken(AdminConfig admin) =>
-        admin.Token ?? (admin.TokenFile is { } file ? File.ReadAllText(file).Trim() : null);
+
+    [LoggerMessage(LogLevel.Warning, "admin API stays on {Listen}: moving it to {Wanted} needs a restart")]
+    private static partial void LogAdminListenKept(ILogger logger, string listen, string wanted);
 
     [LoggerMessage(LogLevel.Information, "vigil {Node} started: {Listeners} listeners, {Pools} pools, admin on {Admin}")]
     private static partial void LogStarted(ILogger logger, string node, int listeners, int pools, string admin);

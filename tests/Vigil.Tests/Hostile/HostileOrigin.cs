@@ -13,7 +13,7 @@ namespace Vigil.Tests.Hostile;
 /// </summary>
 public sealed class HostileOrigin : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Func<OriginRequest, OriginReply?> _script;
     private readonly List<OriginRequest> _requests = [];
@@ -24,9 +24,11 @@ public sealed class HostileOrigin : IAsyncDisposable
     private int _playing;
 
     /// <param name="script">The reply for a request, or null for the default marker answer.</param>
-    public HostileOrigin(Func<OriginRequest, OriginReply?>? script = null)
+    /// <param name="at">Where to listen (a proxy already configured to find it there), or null for any free loopback port.</param>
+    public HostileOrigin(Func<OriginRequest, OriginReply?>? script = null, IPEndPoint? at = null)
     {
         _script = script ?? (_ => null);
+        _listener = new TcpListener(at ?? new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Start();
         _accepting = AcceptLoopAsync();
     }
@@ -35,7 +37,7 @@ public sealed class HostileOrigin : IAsyncDisposable
     public const string RefusalMarker = "origin-400";
 
     public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
-    public string Address => $"127.0.0.1:{EndPoint.Port}";
+    public string Address => EndPoint.ToString();
     public int Connections => Volatile.Read(ref _connectionCount);
 
     public IReadOnlyList<OriginRequest> Requests

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Vigil.Tests.Hostile;
 
 /// <summary>
@@ -14,9 +16,10 @@ public static class Scenario
     public static string InnocentRequest(int i) =>
         $"GET /innocent/{i} HTTP/1.1\r\nHost: {HostileCase.Host}\r\nX-Req: innocent-{i}\r\n\r\n";
 
-    public static async Task<Verdict> RunAsync(FrontFactory start, HostileCase hostile)
+    /// <param name="originAt">Where the origin must listen (the front already points there), or null for anywhere.</param>
+    public static async Task<Verdict> RunAsync(FrontFactory start, HostileCase hostile, IPEndPoint? originAt = null)
     {
-        await using var origin = new HostileOrigin(hostile.Script);
+        await using var origin = new HostileOrigin(hostile.Script, originAt);
         await using var front = await start(origin);
         var verdict = new Verdict(front.Name, hostile.Name);
 

@@ -16,6 +16,7 @@ public sealed class HostileOrigin : IAsyncDisposable
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Func<OriginRequest, OriginReply?> _script;
+    private readonly string _defaultFields;
     private readonly List<OriginRequest> _requests = [];
     private readonly List<OriginParseError> _errors = [];
     private readonly List<Task> _connections = [];
@@ -25,9 +26,11 @@ public sealed class HostileOrigin : IAsyncDisposable
 
     /// <param name="script">The reply for a request, or null for the default marker answer.</param>
     /// <param name="at">Where to listen (a proxy already configured to find it there), or null for any free loopback port.</param>
-    public HostileOrigin(Func<OriginRequest, OriginReply?>? script = null, IPEndPoint? at = null)
+    /// <param name="defaultFields">Extra fields on the default answer (e.g. to make it cacheable), each ending in CRLF.</param>
+    public HostileOrigin(Func<OriginRequest, OriginReply?>? script = null, IPEndPoint? at = null, string defaultFields = "")
     {
         _script = script ?? (_ => null);
+        _defaultFields = defaultFields;
         _listener = new TcpListener(at ?? new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Start();
         _accepting = AcceptLoopAsync();
@@ -107,7 +110,7 @@ public sealed class HostileOrigin : IAsyncDisposable
                     Connection = connection, Index = ++index, Method = method, Target = target, Fields = fields, RawHead = raw,
                 };
                 lock (_requests) _requests.Add(request);
-                var reply = _script(request) ?? OriginReply.Send(OriginReply.Answer(request));
+                var reply = _script(request) ?? OriginReply.Send(OriginReply.Answer(request, fields: _defaultFields));
                 if (reply.Early && !await PlayAsync(reply, stream, socket)) return;
                 try
                 {

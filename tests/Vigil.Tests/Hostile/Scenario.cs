@@ -17,9 +17,13 @@ public static class Scenario
         $"GET /innocent/{i} HTTP/1.1\r\nHost: {HostileCase.Host}\r\nX-Req: innocent-{i}\r\n\r\n";
 
     /// <param name="originAt">Where the origin must listen (the front already points there), or null for anywhere.</param>
-    public static async Task<Verdict> RunAsync(FrontFactory start, HostileCase hostile, IPEndPoint? originAt = null)
+    /// <param name="cached">
+    /// The front caches: ordinary answers are made cacheable, and each innocent asks again afterwards, so
+    /// that a stray response stored under its URL (then served as a hit) is caught too.
+    /// </param>
+    public static async Task<Verdict> RunAsync(FrontFactory start, HostileCase hostile, IPEndPoint? originAt = null, bool cached = false)
     {
-        await using var origin = new HostileOrigin(hostile.Script, originAt);
+        await using var origin = new HostileOrigin(hostile.Script, originAt, cached ? "Cache-Control: public, max-age=60\r\n" : "");
         await using var front = await start(origin);
         var verdict = new Verdict(front.Name, hostile.Name);
 
@@ -49,7 +53,15 @@ public static class Scenario
             verdict.Responses.Add(($"innocent-{i}", response));
             verdict.CheckInnocent(i, response);
         }
-        verdict.CheckOrigin(origin, hostile, front);
+        for (var i = 1; cached && i <= Innocents; i++)
+        {
+            await using var client = await RawClient.ConnectAsync(front.EndPoint);
+            await client.SendAsync(InnocentRequest(i));
+            var response = await client.ReadResponseAsync(timeout: TimeSpan.FromSeconds(3));
+            verdict.Responses.Add(($"innocent-{i} again", response));
+            verdict.CheckInnocent(i, response);
+        }
+        verdict.CheckOrigin(origin, hostile, front, cached ? 2 : 1);
         verdict.OriginLog = origin.Log();
         return verdict;
     }

@@ -76,14 +76,15 @@ public sealed class Verdict(string front, string name)
             foreach (var anomaly in r.Anomalies) Violations.Add($"the proxy forwarded an ambiguous message ({anomaly}): {r.Method} {r.Target}");
     }
 
-    internal void CheckOrigin(HostileOrigin origin, HostileCase hostile, IFrontDoor door)
+    /// <param name="askedPerInnocent">How often each innocent asked (a cache may answer all but the first).</param>
+    internal void CheckOrigin(HostileOrigin origin, HostileCase hostile, IFrontDoor door, int askedPerInnocent = 1)
     {
         CheckOriginFraming(origin);
         var requests = origin.Requests;
         for (var i = 1; i <= Scenario.Innocents; i++)
         {
             var count = requests.Count(r => r.Target == $"/innocent/{i}");
-            if (count != 1) Violations.Add($"the origin parsed /innocent/{i} {count} times");
+            if (count < 1 || count > askedPerInnocent) Violations.Add($"the origin parsed /innocent/{i} {count} times");
         }
         foreach (var group in requests.GroupBy(r => r.Target))
         {

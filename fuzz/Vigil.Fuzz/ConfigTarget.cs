@@ -20,7 +20,8 @@ internal static class ConfigTarget
         var text = Encoding.UTF8.GetString(input);
         var result = ConfigLoader.LoadText(text, "fuzz.yaml", baseDirectory: null, Resolve);
         Check(result.IsValid == result.Config is not null, "valid without a config, or a config with errors");
-        var lines = 1 + text.Count(c => c == '\n');
+        // Lines as YAML counts them (YAML 1.1 §5.4, which YamlDotNet follows): CR LF, CR, LF, NEL, LS, PS.
+        var lines = 1 + LineBreaks.Count(text);
         foreach (var error in result.Errors)
         {
             Check(error.File == "fuzz.yaml", $"error names file '{error.File}'");
@@ -28,6 +29,8 @@ internal static class ConfigTarget
             Check(!string.IsNullOrWhiteSpace(error.Message), "an error without a message");
         }
     }
+
+    private static readonly System.Text.RegularExpressions.Regex LineBreaks = new("\r\n|[\r\n\u0085\u2028\u2029]");
 
     private static IPAddress[] Resolve(string host) =>
         host == "localhost" ? Loopback : throw new SocketException((int)SocketError.HostNotFound);

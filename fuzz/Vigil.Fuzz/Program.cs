@@ -35,9 +35,11 @@ if (args.Length > 1)
     return failed == 0 ? 0 : 1;
 }
 
+// Out of process: afl-fuzz kills a run that hangs past its -t, and on a busy machine even a sound
+// run can; SharpFuzz then restarts the child instead of losing the whole campaign.
 // One buffer for every input: a run costs the parse, not the copy.
 var buffer = new MemoryStream();
-Fuzzer.Run(stream =>
+Fuzzer.OutOfProcess.Run(stream =>
 {
     buffer.SetLength(0);
     stream.CopyTo(buffer);

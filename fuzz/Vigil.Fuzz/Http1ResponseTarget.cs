@@ -43,6 +43,8 @@ internal static class Http1ResponseTarget
         Check(head.Framing != BodyFraming.UntilClose || !head.KeepAlive, "a close-delimited body on a kept connection");
         Check(!(requestIsHead || head.Status is < 200 or 204 or 304) || head.Framing == BodyFraming.None, "a body where RFC 9112 §6.3 allows none");
 
+        CheckFraming(stream[head.HeadersStart..head.Length], head);
+
         // What follows the head is the body's: the head alone parses to the same result.
         var again = ResponseHead.TryParse(stream[..head.Length], requestIsHead, out var alone);
         Check(again == ParseStatus.Done && Same(head, alone), "the head parses differently without the bytes after it");
@@ -52,6 +54,42 @@ internal static class Http1ResponseTarget
         var step = head.Length <= 2048 ? 1 : head.Length / 512;
         for (var k = 0; k < head.Length; k += step)
             Check(ResponseHead.TryParse(stream[..k], requestIsHead, out _) == ParseStatus.Incomplete, $"a {k}-byte prefix of a {head.Length}-byte head is not Incomplete");
+    }
+
+    /// <summary>
+    /// Reads the header section again, naively, and holds the verdict to RFC 9110/9112: what decides
+    /// framing must be unambiguous, and doubt must close the connection.
+    /// </summary>
+    private static void CheckFraming(ReadOnlySpan<byte> section, in ResponseHead head)
+    {
+        var lengths = 0;
+        var chunked = false;
+        var close = false;
+        foreach (var range in section.Split((byte)'\n'))
+        {
+            var line = section[range];
+            if (!line.IsEmpty && line[^1] == (byte)'\r') line = line[..^1];
+            var colon = line.IndexOf((byte)':');
+            if (colon <= 0) continue;
+            var name = line[..colon];
+            var value = line[(colon + 1)..].Trim(" \t"u8);
+            if (System.Text.Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
+            {
+                lengths++;
+                // RFC 9110 §8.6: Content-Length = 1*DIGIT; a sign, a space or anything else is not a length.
+                Check(!value.IsEmpty && value.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0, $"Content-Length '{System.Text.Encoding.ASCII.GetString(value)}' accepted");
+                Check(long.Parse(value) == head.ContentLength, "Content-Length differs from the header's digits");
+            }
+            else if (System.Text.Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8)) chunked = true;
+            else if (System.Text.Ascii.EqualsIgnoreCase(name, "Connection"u8))
+                foreach (var t in value.Split((byte)','))
+                    if (System.Text.Ascii.EqualsIgnoreCase(value[t].Trim(" \t"u8), "close"u8)) close = true;
+        }
+        Check(lengths <= 1, "two Content-Length fields accepted");
+        // RFC 9112 §6.3 rule 3: both framings present is a smuggling smell; the connection must not be reused.
+        Check(!(chunked && lengths > 0 && head.Framing != BodyFraming.None) || !head.KeepAlive, "Content-Length with Transfer-Encoding on a kept connection");
+        Check(!close || !head.KeepAlive, "Connection: close on a kept connection");
+        Check(head.Framing != BodyFraming.Chunked || chunked, "chunked framing without Transfer-Encoding");
     }
 
     private static bool Same(in ResponseHead a, in ResponseHead b) =>

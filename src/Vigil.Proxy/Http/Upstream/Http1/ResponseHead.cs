@@ -85,7 +85,9 @@ internal struct ResponseHead
                 case HeaderKind.ContentLength:
                     // RFC 9112 §6.3 rule 5: differing or unparsable lengths are unrecoverable. A repeated
                     // identical header is allowed by the RFC but is sent by no sane server; treat it as doubt too.
-                    if (sawLength || !Utf8Parser.TryParse(value, out long length, out var used) || used != value.Length || length < 0)
+                    // RFC 9110 §8.6: 1*DIGIT only; Utf8Parser alone would also take a sign ("+5", "-0").
+                    if (sawLength || value.IsEmpty || value.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0 ||
+                        !Utf8Parser.TryParse(value, out long length, out var used) || used != value.Length)
                         return ParseStatus.Malformed;
                     sawLength = true;
                     head.ContentLength = length;

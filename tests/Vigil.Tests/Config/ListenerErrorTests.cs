@@ -242,6 +242,18 @@ public class ListenerErrorTests
     }
 
     [Fact]
+    public void A_reload_keeps_a_tcp_listener_whose_trusted_proxies_are_unchanged_and_rebuilds_it_when_they_change()
+    {
+        static ListenerConfig Sql(string trusted) => Assert.Single(Valid(Pools + $$"""
+            listeners:
+              - { name: sql, protocol: tcp, listen: 127.0.0.1:3306, pool: db, accept_proxy: true, trusted_proxies: [ {{trusted}} ] }
+            """).Listeners);
+
+        Assert.True(Vigil.Hosting.TcpListenerHost.CanUpdateInPlace(Sql("10.0.0.0/8"), Sql("10.0.0.0/8")));
+        Assert.False(Vigil.Hosting.TcpListenerHost.CanUpdateInPlace(Sql("10.0.0.0/8"), Sql("10.0.0.0/16")));
+    }
+
+    [Fact]
     public void Admin_beyond_loopback_needs_a_token() => Single(Pools + """
         listeners:
           - { name: www, listen: 127.0.0.1:8080, routes: [ { pool: web } ] }

@@ -75,9 +75,24 @@ for path in sorted(glob.glob(os.path.join(testdata, "*.hex"))):
     write("vrrp", name.replace(".hex", ""), data)
 
 # config: the deploy examples and every YAML block of the docs.
+SKELETON = {
+    "pools": "pools:\n" + "".join(f"  {p}: {{ backends: [ 127.0.0.1:{8081 + i} ] }}\n"
+                                  for i, p in enumerate(["web", "api", "db-read", "db-write", "mail", "legacy"])),
+    "listeners": "listeners:\n  - { name: www, listen: 127.0.0.1:8080, routes: [ { pool: web } ] }\n",
+}
+
+def complete(block):
+    top = set(re.findall(r"^([a-z_]+):", block, re.M))
+    return block + "".join(text for key, text in SKELETON.items() if key not in top)
+
 for path in sorted(glob.glob(os.path.join(root, "deploy", "*.yaml"))):
     write("config", "deploy-" + os.path.basename(path), open(path, "rb").read())
 for path in sorted(glob.glob(os.path.join(root, "docs", "*.md"))) + [os.path.join(root, "README.md")]:
     blocks = re.findall(r"```yaml\n(.*?)```", open(path).read(), re.S)
     for i, block in enumerate(blocks):
-        write("config", f"{os.path.basename(path)[:-3]}-{i}.yaml", block)
+        name = f"{os.path.basename(path)[:-3]}-{i}"
+        write("config", name + ".yaml", block)
+        # Most doc examples are one section: completed, they become configs `run` would build,
+        # which is where the config target checks that check and run agree.
+        if re.match(r"[a-z_]+:", block):
+            write("config", name + "-whole.yaml", complete(block))

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(mariadb-server mariadb-client keepalived haproxy nginx libnginx-mod-stream varnish wrk iproute2 iputils-ping curl arping tcpdump procps python3 chromium)
+packages=(mariadb-server mariadb-client keepalived haproxy nginx libnginx-mod-stream varnish wrk iproute2 iputils-ping curl arping tcpdump procps python3 chromium afl++)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -52,11 +52,13 @@ public static class ProxyProtocolReader
         if (!data[..check].SequenceEqual(prefix[..check])) return ProxyParseStatus.Invalid;
 
         var window = data[..Math.Min(data.Length, ProxyProtocolWriter.MaxV1Length)];
-        var cr = window.IndexOf((byte)'\r');
+        // The line ends at its first CR, which must be followed by LF; an LF before it is not part of
+        // any valid line. Looking for both at once keeps the verdict the same however the bytes are
+        // split across reads (found by fuzzing: a later CR used to pull a bare LF into the line).
+        var cr = window.IndexOfAny((byte)'\r', (byte)'\n');
+        if (cr >= 0 && window[cr] == (byte)'\n') return ProxyParseStatus.Invalid;
         if (cr < 0)
-            return data.Length >= ProxyProtocolWriter.MaxV1Length || window.IndexOf((byte)'\n') >= 0
-                ? ProxyParseStatus.Invalid
-                : ProxyParseStatus.Incomplete;
+            return data.Length >= ProxyProtocolWriter.MaxV1Length ? ProxyParseStatus.Invalid : ProxyParseStatus.Incomplete;
         if (cr + 1 >= window.Length)
             return data.Length >= ProxyProtocolWriter.MaxV1Length ? ProxyParseStatus.Invalid : ProxyParseStatus.Incomplete;
         if (window[cr + 1] != (byte)'\n') return ProxyParseStatus.Invalid;

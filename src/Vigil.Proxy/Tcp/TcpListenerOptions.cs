@@ -43,6 +43,13 @@ public sealed record TcpListenerOptions
     public required string Pool { get; init; }
     /// <summary>Expect a PROXY protocol v1 or v2 header from the peer (a balancer in front of Vigil).</summary>
     public bool AcceptProxy { get; init; }
+    /// <summary>
+    /// With <see cref="AcceptProxy"/>: the peers (the balancers in front) allowed to connect and name
+    /// a client in their PROXY header; a connection from anywhere else is closed before a byte is
+    /// read, since its header would be a claim nobody can check. Empty trusts every peer (HAProxy's
+    /// plain <c>accept-proxy</c>); the config requires a list, where <c>0.0.0.0/0</c> says so explicitly.
+    /// </summary>
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
     /// <summary>Most connections open at once; 0 means no limit.</summary>
     public int MaxConnections { get; init; }
     public ConnectionLimitMode OnLimit { get; init; } = ConnectionLimitMode.Queue;

@@ -16,7 +16,7 @@ namespace Vigil.Proxy.Tcp;
 /// <see cref="DrainAsync"/> (graceful: stop accepting, let connections finish up to the drain
 /// timeout) or <see cref="DisposeAsync"/> (stop accepting and cut every connection now).
 /// </remarks>
-public sealed class TcpProxyListener : IAsyncDisposable
+public sealed partial class TcpProxyListener : IAsyncDisposable
 {
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _abort = new();
@@ -24,6 +24,7 @@ public sealed class TcpProxyListener : IAsyncDisposable
     private readonly SemaphoreSlim? _slots;
     private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly KeyValuePair<string, object?> _listenerTag;
+    private readonly IPNetwork[] _trustedProxies;
     private Socket? _socket;
     private Task _acceptLoop = Task.CompletedTask;
     private volatile bool _stopping;
@@ -31,6 +32,7 @@ public sealed class TcpProxyListener : IAsyncDisposable
     private long _total;
     private long _refused;
     private long _proxyHeaderErrors;
+    private long _untrustedPeers;
     private long _noBackend;
     private long _idleTimeouts;
     private long _bytesIn;
@@ -49,6 +51,7 @@ public sealed class TcpProxyListener : IAsyncDisposable
         Time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _listenerTag = TcpProxyMetrics.Listener(options.Name);
+        _trustedProxies = options.AcceptProxy ? [.. options.TrustedProxies] : [];
         if (options.MaxConnections > 0 && options.OnLimit == ConnectionLimitMode.Queue)
             _slots = new SemaphoreSlim(options.MaxConnections, options.MaxConnections);
     }
@@ -66,6 +69,8 @@ public sealed class TcpProxyListener : IAsyncDisposable
     /// <summary>Closed at once because the listener was at its limit (refuse mode).</summary>
     public long ConnectionsRefused => Interlocked.Read(ref _refused);
     public long ProxyHeaderErrors => Interlocked.Read(ref _proxyHeaderErrors);
+    /// <summary>Closed at once because the peer is not in <see cref="TcpListenerOptions.TrustedProxies"/>.</summary>
+    public long UntrustedPeers => Interlocked.Read(ref _untrustedPeers);
     /// <summary>Closed because the pool was missing or none of its backends could be reached.</summary>
     public long NoBackendErrors => Interlocked.Read(ref _noBackend);
     public long IdleTimeouts => Interlocked.Read(ref _idleTimeouts);
@@ -205,11 +210,37 @@ public sealed class TcpProxyListener : IAsyncDisposable
                 continue;
             }
 
+            if (!IsTrustedPeer(client))
+            {
+                Interlocked.Increment(ref _untrustedPeers);
+                TcpProxyMetrics.UntrustedPeers.Add(1, _listenerTag);
+                LogUntrustedPeer(_logger, Options.Name, client.RemoteEndPoint);
+                client.Dispose();
+                _slots?.Release();
+                continue;
+            }
+
             Interlocked.Increment(ref _open);
             TcpProxyMetrics.ConnectionsOpen.Add(1, _listenerTag);
             // Runs on the thread pool so a slow first step of one connection never delays accept.
             _ = Task.Run(new TcpProxyConnection(this, client, _abort.Token).RunAsync);
         }
+    }
+
+    /// <summary>
+    /// With accept_proxy, only the balancers in front may speak for a client: a PROXY header from
+    /// anyone else would let them pick the address Vigil logs, hashes and relays (HAProxy's
+    /// <c>tcp-request connection expect-proxy layer4 if { src -f trusted }</c>, nginx's set_real_ip_from).
+    /// </summary>
+    private bool IsTrustedPeer(Socket client)
+    {
+        if (_trustedProxies.Length == 0) return true;
+        if (client.RemoteEndPoint is not IPEndPoint { Address: var peer }) return false;
+        // A dual-stack listener sees an IPv4 balancer as ::ffff:a.b.c.d; the list names it as a.b.c.d.
+        if (peer.IsIPv4MappedToIPv6) peer = peer.MapToIPv4();
+        foreach (var network in _trustedProxies)
+            if (network.Contains(peer)) return true;
+        return false;
     }
 
     internal void OnConnectionClosed()

@@ -26,6 +26,8 @@ public static class TcpProxyMetrics
         Meter.CreateCounter<long>("vigil_tcp_backend_connect_failures_total", description: "Failed connects (refused or timed out), per pool and backend.");
     internal static readonly Counter<long> ProxyHeaderErrors =
         Meter.CreateCounter<long>("vigil_tcp_proxy_header_errors_total", description: "Connections closed for a malformed, missing or late PROXY protocol header, per listener.");
+    internal static readonly Counter<long> UntrustedPeers =
+        Meter.CreateCounter<long>("vigil_tcp_untrusted_peers_total", description: "Connections to an accept_proxy listener closed at once because the peer is not in its trusted_proxies, per listener.");
     internal static readonly Counter<long> NoBackend =
         Meter.CreateCounter<long>("vigil_tcp_no_backend_total", description: "Connections closed because no backend of the pool could be reached, per listener.");
 

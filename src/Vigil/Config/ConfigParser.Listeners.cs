@@ -78,21 +78,11 @@ internal sealed partial class ConfigParser
             m.Forbid("on_limit", "'on_limit' applies to protocol: tcp");
             if (!m.Has("routes")) _r.Error(m.Line, path, "an http listener needs routes");
             else listener = listener with { Routes = ParseRoutes(m, path) };
-            if (m.Strings("trusted_proxies") is { } proxies)
-            {
-                var networks = new List<IPNetwork>();
-                foreach (var (text, node) in proxies)
-                {
-                    if (ConfigAddress.TryParseNetwork(text, out var network, out var error)) networks.Add(network);
-                    else _r.Error(node, $"{path}.trusted_proxies", error);
-                }
-                listener = listener with { TrustedProxies = networks };
-            }
+            if (ParseTrustedProxies(m, path) is { } networks) listener = listener with { TrustedProxies = networks };
         }
         else
         {
             m.Forbid("routes", "a tcp listener has no routes: give it a 'pool'");
-            m.Forbid("trusted_proxies", "'trusted_proxies' applies to protocol: http (use accept_proxy on tcp)");
             if (!m.Has("pool")) _r.Error(m.Line, path, "a tcp listener needs a pool");
             else if (m.String("pool") is { } pool)
             {
@@ -100,6 +90,17 @@ internal sealed partial class ConfigParser
                 listener = listener with { Pool = pool };
             }
             if (m.Bool("accept_proxy") is { } accept) listener = listener with { AcceptProxy = accept };
+            // A PROXY header names the client; believed from any peer, anyone could pick the address
+            // Vigil logs, hashes and relays. So accept_proxy says whom it believes (0.0.0.0/0 is a choice too).
+            var trusted = ParseTrustedProxies(m, path);
+            if (trusted is not null) listener = listener with { TrustedProxies = trusted };
+            if (listener.AcceptProxy && trusted is null && !m.Has("trusted_proxies"))
+                _r.Error(m.KeyLine("accept_proxy"), $"{path}.accept_proxy",
+                    "accept_proxy needs trusted_proxies: the balancers allowed to send a PROXY header (write [0.0.0.0/0, ::/0] to believe any peer)");
+            else if (!listener.AcceptProxy && m.Has("trusted_proxies"))
+                _r.Error(m.KeyLine("trusted_proxies"), $"{path}.trusted_proxies", "on a tcp listener 'trusted_proxies' says whose PROXY header to believe: it needs accept_proxy: true");
+            else if (listener.AcceptProxy && trusted is { Count: 0 })
+                _r.Error(m.ValueLine("trusted_proxies"), $"{path}.trusted_proxies", "an empty list would refuse every connection: name the balancers in front");
             if (m.Word("on_limit", ConfigWords.LimitActions, "on_limit action") is { } onLimit)
             {
                 if (listener.MaxConnections is null)
@@ -108,6 +109,19 @@ internal sealed partial class ConfigParser
             }
         }
         return endPoint is null ? null : ConfigLines.At(listener, m.Line);
+    }
+
+    /// <summary>trusted_proxies: CIDRs (a bare address is a /32 or /128); null when absent or not a list.</summary>
+    private List<IPNetwork>? ParseTrustedProxies(MappingReader m, string path)
+    {
+        if (m.Strings("trusted_proxies") is not { } proxies) return null;
+        var networks = new List<IPNetwork>();
+        foreach (var (text, node) in proxies)
+        {
+            if (ConfigAddress.TryParseNetwork(text, out var network, out var error)) networks.Add(network);
+            else _r.Error(node, $"{path}.trusted_proxies", error);
+        }
+        return networks;
     }
 
     private List<RouteConfig> ParseRoutes(MappingReader listener, string listenerPath)

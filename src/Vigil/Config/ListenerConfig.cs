@@ -19,7 +19,7 @@ public sealed record ListenerConfig
 
     // http
     public IReadOnlyList<RouteConfig> Routes { get; init => field = ValueList<RouteConfig>.From(value); } = ValueList<RouteConfig>.Empty;
-    /// <summary>Peers whose X-Forwarded-* headers are kept; from anyone else they are replaced.</summary>
+    /// <summary>http: peers whose X-Forwarded-* headers are kept (from anyone else they are replaced); tcp with accept_proxy: the only peers allowed to connect and send a PROXY header.</summary>
     public IReadOnlyList<IPNetwork> TrustedProxies { get; init => field = ValueList<IPNetwork>.From(value); } = ValueList<IPNetwork>.Empty;
 
     // tcp

@@ -52,6 +52,7 @@ public sealed class TcpListenerHost : IListenerHost
         EndPoint = config.ListenEndPoint,
         Pool = config.Pool!,
         AcceptProxy = config.AcceptProxy,
+        TrustedProxies = config.TrustedProxies,
         MaxConnections = config.MaxConnections ?? 0,
         OnLimit = config.OnLimit == ConnectionLimitAction.Refuse ? ConnectionLimitMode.Refuse : ConnectionLimitMode.Queue,
         IdleTimeout = config.IdleTimeout,

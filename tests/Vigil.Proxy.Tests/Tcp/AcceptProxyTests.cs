@@ -79,6 +79,54 @@ public class AcceptProxyTests
         Assert.Equal(((IPEndPoint)s.LocalEndPoint!).Port, header.Source.Port);
         Assert.Equal(listener.LocalEndPoint, header.Destination);
     }
+
+    [Fact]
+    public async Task A_trusted_balancer_names_the_client()
+    {
+        await using var echo = new EchoServer(expectProxy: true);
+        await using var listener = StartListener(NewPool([echo.EndPoint], sendProxy: 1),
+            o => o with { AcceptProxy = true, TrustedProxies = [IPNetwork.Parse("127.0.0.9/32")] });
+
+        using var s = await ConnectAsync(listener.LocalEndPoint!, IPAddress.Parse("127.0.0.9"));
+        await SendAsync(s, "PROXY TCP4 203.0.113.7 198.51.100.1 40000 3306\r\n");
+        Assert.Equal("ping", await EchoAsync(s, "ping"));
+
+        var header = Assert.Single(echo.Headers);
+        Assert.Equal(IPEndPoint.Parse("203.0.113.7:40000"), header.Source);
+        Assert.Equal(0, listener.UntrustedPeers);
+    }
+
+    [Fact]
+    public async Task A_peer_outside_trusted_proxies_is_closed_before_its_header_is_read()
+    {
+        await using var echo = new EchoServer(expectProxy: true);
+        await using var listener = StartListener(NewPool([echo.EndPoint], sendProxy: 1),
+            o => o with { AcceptProxy = true, TrustedProxies = [IPNetwork.Parse("127.0.0.9/32"), IPNetwork.Parse("::1/128")] });
+
+        using var s = await ConnectAsync(listener.LocalEndPoint!, IPAddress.Parse("127.0.0.10"));
+        // A well-formed header naming someone else: exactly what an untrusted peer must not get believed.
+        await SendAsync(s, "PROXY TCP4 10.0.0.1 198.51.100.1 40000 3306\r\nhello");
+
+        Assert.True(await ClosedWithinAsync(s, Deadline));
+        Assert.True(await EventuallyAsync(() => listener.UntrustedPeers == 1));
+        Assert.Equal(0, listener.ProxyHeaderErrors);
+        Assert.Equal(0, echo.Accepted);
+        Assert.Empty(echo.Headers);
+    }
+
+    [Fact]
+    public async Task A_dual_stack_listener_matches_an_ipv4_balancer_against_an_ipv4_network()
+    {
+        await using var echo = new EchoServer(expectProxy: true);
+        // [::] sees 127.0.0.9 as ::ffff:127.0.0.9; trusted_proxies names it the way operators write it.
+        await using var listener = StartListener(NewPool([echo.EndPoint], sendProxy: 1),
+            o => o with { EndPoint = new IPEndPoint(IPAddress.IPv6Any, 0), AcceptProxy = true, TrustedProxies = [IPNetwork.Parse("127.0.0.9/32")] });
+
+        using var s = await ConnectAsync(new IPEndPoint(IPAddress.Loopback, listener.LocalEndPoint!.Port), IPAddress.Parse("127.0.0.9"));
+        await SendAsync(s, "PROXY TCP4 203.0.113.7 198.51.100.1 40000 3306\r\n");
+        Assert.Equal("ping", await EchoAsync(s, "ping"));
+        Assert.Equal(IPEndPoint.Parse("203.0.113.7:40000"), Assert.Single(echo.Headers).Source);
+    }
 }
 
 /// <summary>The whole path over IPv6: listener, backend and the PROXY v2 header all on ::1.</summary>

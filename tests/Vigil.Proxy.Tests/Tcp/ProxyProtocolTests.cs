@@ -186,4 +186,21 @@ public class ProxyProtocolTests
         byte[] partial = [.. Signature, 0x21, 0x11, 0x00, 0x0C, 127, 0, 0];
         Assert.Equal(ProxyParseStatus.Incomplete, ProxyProtocolReader.TryParse(partial, out _, out _));
     }
+
+    // Found by the proxy-protocol fuzz target (fuzz/Vigil.Fuzz, AFL++): a bare LF before the CRLF was
+    // judged by how many bytes had arrived. Read alone it was refused; read together with a later CR
+    // it became part of the line, and with UNKNOWN the reader swallowed the client's first bytes
+    // ("SSH-2.0") into the header. §2.1: the line ends at the first CRLF and holds no LF.
+    [Theory]
+    [InlineData("PROXY UNKNOWN \nSSH-2.0\r\n")]
+    [InlineData("PROXY TC::2 4711:db8: 80\n\r")]
+    [InlineData("PROXY T:2CB6 \n\r\n")]
+    [InlineData("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n\r\n")]
+    public void V1_with_a_bare_LF_is_invalid_however_the_bytes_arrive(string text)
+    {
+        var bytes = Encoding.ASCII.GetBytes(text);
+        var lf = text.IndexOf('\n');
+        for (var k = lf + 1; k <= bytes.Length; k++)
+            Assert.Equal(ProxyParseStatus.Invalid, ProxyProtocolReader.TryParse(bytes.AsSpan(0, k), out _, out _));
+    }
 }

@@ -196,6 +196,64 @@ public class ListenerErrorTests
         """, 12, "listeners.www.trusted_proxies", "prefix length must be 0–32");
 
     [Fact]
+    public void Accept_proxy_needs_trusted_proxies() => Single(Pools + """
+        listeners:
+          - name: sql
+            protocol: tcp
+            listen: 127.0.0.1:3306
+            pool: db
+            accept_proxy: true
+        """, 11, "listeners.sql.accept_proxy", "needs trusted_proxies", "0.0.0.0/0");
+
+    [Fact]
+    public void Trusted_proxies_of_a_tcp_listener_must_be_cidrs() => Single(Pools + """
+        listeners:
+          - name: sql
+            protocol: tcp
+            listen: 127.0.0.1:3306
+            pool: db
+            accept_proxy: true
+            trusted_proxies: [ 10.0.0.0/8, 10.0.0.300/24 ]
+        """, 12, "listeners.sql.trusted_proxies", "10.0.0.300/24");
+
+    [Fact]
+    public void Trusted_proxies_of_a_tcp_listener_need_accept_proxy() => Single(Pools + """
+        listeners:
+          - { name: sql, protocol: tcp, listen: 127.0.0.1:3306, pool: db,
+              trusted_proxies: [ 10.0.0.0/8 ] }
+        """, 8, "listeners.sql.trusted_proxies", "needs accept_proxy: true");
+
+    [Fact]
+    public void Trusted_proxies_of_an_accept_proxy_listener_cannot_be_empty() => Single(Pools + """
+        listeners:
+          - { name: sql, protocol: tcp, listen: 127.0.0.1:3306, pool: db, accept_proxy: true, trusted_proxies: [] }
+        """, 7, "listeners.sql.trusted_proxies", "refuse every connection");
+
+    [Fact]
+    public void Trusted_proxies_of_a_tcp_listener_reach_its_options()
+    {
+        var config = Valid(Pools + """
+            listeners:
+              - { name: sql, protocol: tcp, listen: 127.0.0.1:3306, pool: db, accept_proxy: true, trusted_proxies: [ 10.1.2.3/8, "::1" ] }
+            """);
+        var options = Vigil.Hosting.TcpListenerHost.ToOptions(Assert.Single(config.Listeners));
+        Assert.True(options.AcceptProxy);
+        Assert.Equal([System.Net.IPNetwork.Parse("10.0.0.0/8"), System.Net.IPNetwork.Parse("::1/128")], options.TrustedProxies);
+    }
+
+    [Fact]
+    public void A_reload_keeps_a_tcp_listener_whose_trusted_proxies_are_unchanged_and_rebuilds_it_when_they_change()
+    {
+        static ListenerConfig Sql(string trusted) => Assert.Single(Valid(Pools + $$"""
+            listeners:
+              - { name: sql, protocol: tcp, listen: 127.0.0.1:3306, pool: db, accept_proxy: true, trusted_proxies: [ {{trusted}} ] }
+            """).Listeners);
+
+        Assert.True(Vigil.Hosting.TcpListenerHost.CanUpdateInPlace(Sql("10.0.0.0/8"), Sql("10.0.0.0/8")));
+        Assert.False(Vigil.Hosting.TcpListenerHost.CanUpdateInPlace(Sql("10.0.0.0/8"), Sql("10.0.0.0/16")));
+    }
+
+    [Fact]
     public void Admin_beyond_loopback_needs_a_token() => Single(Pools + """
         listeners:
           - { name: www, listen: 127.0.0.1:8080, routes: [ { pool: web } ] }

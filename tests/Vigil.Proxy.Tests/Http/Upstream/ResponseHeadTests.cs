@@ -98,4 +98,15 @@ public class ResponseHeadTests
         Assert.Equal(ParseStatus.Done, status);
         Assert.Equal(length, head.ContentLength);
     }
+
+    // Found by the http1-response fuzz target (fuzz/Vigil.Fuzz, AFL++): Utf8Parser takes a sign, so
+    // "+3" and "-0" were lengths. RFC 9110 §8.6: Content-Length = 1*DIGIT; a proxy that reads a length
+    // its peers do not is one half of a desync.
+    [Theory]
+    [InlineData("HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length:+3\r\n\r\nbad")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: +204 \r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: -0\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 0x5\r\n\r\n")]
+    public void A_content_length_that_is_not_all_digits_is_malformed(string text) =>
+        Assert.Equal(ParseStatus.Malformed, Parse(text).Status);
 }

@@ -52,7 +52,7 @@ public sealed class Generation : IAsyncDisposable
         var caches = new Dictionary<string, HttpCache>(StringComparer.Ordinal);
         foreach (var cacheConfig in config.Caches)
         {
-            var options = ToCacheOptions(cacheConfig);
+            var options = cacheConfig.Options;
             caches[cacheConfig.Name] = previous is not null && previous.Caches.TryGetValue(cacheConfig.Name, out var kept) && kept.Options == options
                 ? kept
                 : new HttpCache(options, services.Time, services.LoggerFactory.CreateLogger<HttpCache>());
@@ -108,19 +108,6 @@ public sealed class Generation : IAsyncDisposable
         foreach (var pool in _unprobed) BalancingMetrics.Untrack(pool);
         _unprobed.Clear();
     }
-
-    private static CacheOptions ToCacheOptions(CacheConfig c) => new()
-    {
-        Name = c.Name,
-        MemoryBytes = c.Memory,
-        MaxObjectBytes = c.MaxObjectSize,
-        Grace = c.Grace,
-        StoreSetCookie = c.StoreSetCookie,
-        HitForPassTtl = c.HitForPass,
-        CollapseTimeout = c.CollapseTimeout,
-        DiskPath = c.Disk?.Path,
-        DiskBytes = c.Disk?.Size ?? 0,
-    };
 
     private static RouteOptions ToRouteOptions(ListenerConfig listener, RouteConfig route, int index) => new()
     {

@@ -109,7 +109,7 @@ public sealed class CacheModelTests
             else
             {
                 var error = Assert.Single(result.Errors);
-                Assert.Equal(3, error.Line);
+                Assert.Equal(4, error.Line); // the memory line
                 Assert.Contains("caches.main.memory", error.Message);
             }
         }
@@ -123,7 +123,7 @@ public sealed class CacheModelTests
     [Fact]
     public void Library_validation_is_reported_by_check_at_the_key()
     {
-        var error = Single(Pools + "caches:\n  main:\n    grace: 1m\n    memory: 1KiB\n", 4, "caches.main.memory", "64KiB");
+        var error = Single(Pools + "caches:\n  main:\n    grace: 1m\n    memory: 1KiB\n", 5, "caches.main.memory", "64KiB");
         Assert.DoesNotContain("cache main:", error.Message); // the library's own prefix is not repeated
     }
 }

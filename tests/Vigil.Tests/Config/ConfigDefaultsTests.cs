@@ -52,14 +52,15 @@ public class ConfigDefaultsTests
         Assert.Empty(l.Routes[0].Match.Hosts);
         Assert.Null(l.Routes[0].Match.PathPrefix);
 
-        var cache = c.Caches[0];
-        Assert.Equal(256L << 20, cache.Memory);
-        Assert.Null(cache.Disk);
-        Assert.Equal(16L << 20, cache.MaxObjectSize);
+        // The documented cache defaults are the Caching library's own.
+        var cache = c.Caches[0].Options;
+        Assert.Equal(256L << 20, cache.MemoryBytes);
+        Assert.Null(cache.DiskPath);
+        Assert.Equal(8L << 20, cache.MaxObjectBytes);
         Assert.Equal(TimeSpan.FromSeconds(10), cache.Grace);
         Assert.False(cache.StoreSetCookie);
         Assert.Equal((TimeSpan.Zero, TimeSpan.Zero), (cache.StaleWhileRevalidate, cache.StaleIfError));
-        Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(2)), (cache.CollapseTimeout, cache.HitForPass));
+        Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(2)), (cache.CollapseTimeout, cache.HitForPassTtl));
 
         // No health section: no active check, and the Balancing options say so too.
         Assert.Null(Valid("pools: { p: { backends: [ 127.0.0.1:1 ] } }").Pools[0].ToOptions().Health);
@@ -103,16 +104,16 @@ public class ConfigDefaultsTests
     }
 
     [Fact]
-    public void Max_object_size_defaults_to_an_eighth_of_a_small_cache()
+    public void Max_object_size_is_capped_at_a_quarter_of_a_small_memory_store()
     {
         var c = Valid("""
             pools: { p: { backends: [ 127.0.0.1:1 ] } }
             caches:
               small: { memory: 8MiB }
-              disky: { memory: 0, disk: { path: /var/cache/vigil, size: 1GiB } }
+              disky: { memory: 64MiB, disk: { path: /var/cache/vigil, size: 1GiB } }
             """);
-        Assert.Equal(1L << 20, c.Caches[0].MaxObjectSize);
-        Assert.Equal(16L << 20, c.Caches[1].MaxObjectSize);
-        Assert.Equal(new DiskStoreConfig("/var/cache/vigil", 1L << 30), c.Caches[1].Disk);
+        Assert.Equal(2L << 20, c.Caches[0].Options.EffectiveMaxObjectBytes);
+        Assert.Equal(8L << 20, c.Caches[1].Options.EffectiveMaxObjectBytes);
+        Assert.Equal(("/var/cache/vigil", 1L << 30), (c.Caches[1].Options.DiskPath, c.Caches[1].Options.DiskBytes));
     }
 }

@@ -98,7 +98,7 @@ public class ConfigLoaderTests
             var result = ConfigLoader.LoadFile(file);
             Assert.True(result.IsValid, string.Join("\n", result.Errors));
             Assert.Equal(Path.Combine(dir.FullName, "secrets", "monitor.pw"), result.Config!.Pools[0].Health!.PasswordFile);
-            Assert.Equal("/var/cache/vigil", result.Config.Caches[0].Disk!.Path);
+            Assert.Equal("/var/cache/vigil", result.Config.Caches[0].Options.DiskPath);
         }
         finally
         {

@@ -85,7 +85,7 @@ public class DesignExampleTests
         var mysql = c.Listeners[1];
         Assert.Equal((ListenerProtocol.Tcp, "db-read"), (mysql.Protocol, mysql.Pool));
 
-        Assert.Equal(256L * 1024 * 1024, Assert.Single(c.Caches).Memory);
+        Assert.Equal(256L * 1024 * 1024, Assert.Single(c.Caches).Options.MemoryBytes);
 
         var front = Assert.Single(c.Vrrp);
         Assert.Equal(("front", "eth0", 51, 150), (front.Name, front.Interface, front.Vrid, front.Priority));

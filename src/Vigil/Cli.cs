@@ -24,6 +24,20 @@ public static class Cli
 
     public static async Task<int> RunAsync(string[] args)
     {
+        try
+        {
+            return await RunCommandAsync(args);
+        }
+        catch (Exception ex)
+        {
+            // The last line of defence: every failure is one line and exit 1, never a stack trace or an abort.
+            Console.Error.WriteLine($"vigil: {ex.Message.ReplaceLineEndings(" ")}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunCommandAsync(string[] args)
+    {
         var command = args.Length > 0 ? args[0] : "help";
         var config = Option(args, "-c", "--config");
         switch (command)
@@ -74,6 +88,11 @@ public static class Cli
         {
             foreach (var error in ex.Errors) Console.Error.WriteLine(error);
             Console.Error.WriteLine("vigil: refusing to start with an invalid configuration");
+            return 1;
+        }
+        catch (StartException ex)
+        {
+            Console.Error.WriteLine($"vigil: {ex.Message}");
             return 1;
         }
         await WaitForShutdownAsync(daemon);

@@ -49,14 +49,7 @@ public sealed class Generation : IAsyncDisposable
             pools[poolConfig.Name] = new Pool(poolConfig.ToOptions(), services.Time, old);
         }
 
-        var caches = new Dictionary<string, HttpCache>(StringComparer.Ordinal);
-        foreach (var cacheConfig in config.Caches)
-        {
-            var options = cacheConfig.Options;
-            caches[cacheConfig.Name] = previous is not null && previous.Caches.TryGetValue(cacheConfig.Name, out var kept) && kept.Options == options
-                ? kept
-                : new HttpCache(options, services.Time, services.LoggerFactory.CreateLogger<HttpCache>());
-        }
+        var caches = BuildCaches(config, previous, services);
 
         var proxies = new Dictionary<string, HttpProxy>(StringComparer.Ordinal);
         foreach (var listener in config.Listeners)
@@ -72,6 +65,36 @@ public sealed class Generation : IAsyncDisposable
         }
 
         return new Generation(number, config, pools, services.Time.GetUtcNow()) { HttpProxies = proxies, Caches = caches };
+    }
+
+    /// <summary>The caches of <paramref name="config"/>: unchanged ones kept from <paramref name="previous"/>, the rest opened now.</summary>
+    private static Dictionary<string, HttpCache> BuildCaches(VigilConfig config, Generation? previous, RuntimeServices services)
+    {
+        var caches = new Dictionary<string, HttpCache>(StringComparer.Ordinal);
+        var opened = new List<HttpCache>();
+        foreach (var cacheConfig in config.Caches)
+        {
+            var options = cacheConfig.Options;
+            if (previous is not null && previous.Caches.TryGetValue(cacheConfig.Name, out var kept) && kept.Options == options)
+            {
+                caches[cacheConfig.Name] = kept;
+                continue;
+            }
+            try
+            {
+                var cache = new HttpCache(options, services.Time, services.LoggerFactory.CreateLogger<HttpCache>());
+                opened.Add(cache);
+                caches[cacheConfig.Name] = cache;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // The disk store's directory cannot be created or read; close what this build opened.
+                foreach (var cache in opened) cache.Dispose();
+                var what = options.DiskPath is { } disk && ex is not ArgumentException ? $"cannot open disk store {disk}: " : "";
+                throw new StartException($"cache {cacheConfig.Name}", what + ex.Message, ex);
+            }
+        }
+        return caches;
     }
 
     /// <summary>Starts the active health checks of every pool that has one.</summary>

@@ -47,8 +47,9 @@ public static partial class EffectiveConfig
         return o;
     }
 
-    private static JsonObject Pool(PoolConfig p)
+    private static JsonObject Pool(PoolConfig pool)
     {
+        var p = pool.Options;
         var o = new JsonObject
         {
             ["scheduler"] = Word(ConfigWords.Schedulers, p.Scheduler),
@@ -57,12 +58,12 @@ public static partial class EffectiveConfig
                 ["address"] = b.Address,
                 ["weight"] = b.Weight,
                 ["backup"] = b.Backup,
-                ["state"] = Word(ConfigWords.BackendStates, b.State),
+                ["state"] = Word(ConfigWords.BackendStates, b.AdminState),
             }).ToArray()),
         };
         if (p.Health is { } h) o["health"] = Health(h);
         if (p.Outlier is { } x)
-            o["outlier"] = new JsonObject { ["consecutive_failures"] = x.ConsecutiveFailures, ["eject_for"] = Duration(x.EjectFor) };
+            o["outlier"] = new JsonObject { ["consecutive_failures"] = x.ConsecutiveFailures, ["eject_for"] = Duration(x.EjectionTime) };
         o["slow_start"] = Duration(p.SlowStart);
         o["connect_timeout"] = Duration(p.ConnectTimeout);
         o["response_timeout"] = Duration(p.ResponseTimeout);
@@ -71,29 +72,29 @@ public static partial class EffectiveConfig
         return o;
     }
 
-    private static JsonObject Health(HealthConfig h)
+    private static JsonObject Health(HealthCheckOptions h)
     {
         var o = new JsonObject
         {
-            ["type"] = Word(ConfigWords.HealthTypes, h.Type),
+            ["type"] = Word(ConfigWords.HealthTypes, h.Kind),
             ["interval"] = Duration(h.Interval),
             ["timeout"] = Duration(h.Timeout),
             ["rise"] = h.Rise,
             ["fall"] = h.Fall,
         };
-        if (h.Type == HealthCheckKind.Http)
+        if (h.Kind == HealthCheckKind.Http)
         {
             o["path"] = h.Path;
             if (h.Host is not null) o["host"] = h.Host;
-            o["expect"] = h.ExpectMin == h.ExpectMax ? $"{h.ExpectMin}" : $"{h.ExpectMin}-{h.ExpectMax}";
+            o["expect"] = h.ExpectStatusMin == h.ExpectStatusMax ? $"{h.ExpectStatusMin}" : $"{h.ExpectStatusMin}-{h.ExpectStatusMax}";
             if (h.ExpectBody is not null) o["expect_body"] = h.ExpectBody;
         }
-        if (h.Type == HealthCheckKind.MySql)
+        if (h.Kind == HealthCheckKind.MySql)
         {
             o["user"] = h.User;
             o["password_file"] = h.PasswordFile; // the path; the password itself is never read here
-            if (h.Role is { } role) o["role"] = Word(ConfigWords.MySqlRoles, role);
-            if (h.Role == MySqlRole.Replica)
+            o["role"] = h.Role;
+            if (string.Equals(h.Role, ConfigWords.Replica, StringComparison.OrdinalIgnoreCase))
             {
                 o["max_lag"] = Duration(h.MaxLag);
                 o["fallback_to_primary"] = h.FallbackToPrimary;

@@ -46,7 +46,7 @@ public sealed class Generation : IAsyncDisposable
         {
             Pool? old = null;
             previous?.Pools.TryGetValue(poolConfig.Name, out old);
-            pools[poolConfig.Name] = new Pool(poolConfig.ToOptions(), services.Time, old);
+            pools[poolConfig.Name] = new Pool(poolConfig.Options, services.Time, old);
         }
 
         var caches = BuildCaches(config, previous, services);

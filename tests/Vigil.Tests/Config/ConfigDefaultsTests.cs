@@ -27,21 +27,21 @@ public class ConfigDefaultsTests
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 9090), c.Admin.ListenEndPoint);
         Assert.Null(c.Admin.Token);
 
-        var pool = c.Pools[0];
+        var pool = c.Pools[0].Options;
         Assert.Equal(SchedulerKind.RoundRobin, pool.Scheduler);
         Assert.Equal(TimeSpan.Zero, pool.SlowStart);
         Assert.Equal(TimeSpan.FromSeconds(3), pool.ConnectTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), pool.ResponseTimeout);
         Assert.Equal(1, pool.Retries);
-        Assert.Equal(ProxyProtocolVersion.None, pool.SendProxy);
+        Assert.Equal(0, pool.SendProxy);
         var b = pool.Backends[0];
-        Assert.Equal((1, false, AdminState.Enabled), (b.Weight, b.Backup, b.State));
+        Assert.Equal((1, false, AdminState.Enabled), (b.Weight, b.Backup, b.AdminState));
 
         var h = pool.Health!;
-        Assert.Equal(HealthCheckKind.Tcp, h.Type);
+        Assert.Equal(HealthCheckKind.Tcp, h.Kind);
         Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 2, 3), (h.Interval, h.Timeout, h.Rise, h.Fall));
-        Assert.Equal(("/", 200, 399), (h.Path, h.ExpectMin, h.ExpectMax));
-        Assert.Equal((5, TimeSpan.FromSeconds(30)), (pool.Outlier!.ConsecutiveFailures, pool.Outlier.EjectFor));
+        Assert.Equal(("/", 200, 399), (h.Path, h.ExpectStatusMin, h.ExpectStatusMax));
+        Assert.Equal((5, TimeSpan.FromSeconds(30)), (pool.Outlier!.ConsecutiveFailures, pool.Outlier.EjectionTime));
 
         var l = c.Listeners[0];
         Assert.Equal(ListenerProtocol.Http, l.Protocol);
@@ -63,7 +63,7 @@ public class ConfigDefaultsTests
         Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(2)), (cache.CollapseTimeout, cache.HitForPassTtl));
 
         // No health section: no active check, and the Balancing options say so too.
-        Assert.Null(Valid("pools: { p: { backends: [ 127.0.0.1:1 ] } }").Pools[0].ToOptions().Health);
+        Assert.Null(Valid("pools: { p: { backends: [ 127.0.0.1:1 ] } }").Pools[0].Options.Health);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public class ConfigDefaultsTests
     [Fact]
     public void Short_interval_gets_half_of_it_as_timeout()
     {
-        var h = Valid("pools: { p: { backends: [ 127.0.0.1:1 ], health: { interval: 500ms } } }").Pools[0].Health!;
+        var h = Valid("pools: { p: { backends: [ 127.0.0.1:1 ], health: { interval: 500ms } } }").Pools[0].Options.Health!;
         Assert.Equal(TimeSpan.FromMilliseconds(250), h.Timeout);
     }
 

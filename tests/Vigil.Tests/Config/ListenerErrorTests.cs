@@ -309,7 +309,7 @@ public class AdminAndDemoConfigTests
         Assert.Equal((VrrpTransportKind.Udp, VrrpAddressMode.Bind), (a.Transport, a.AddressMode));
         Assert.Equal(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 11251), a.Udp!.Listen);
         Assert.Equal(b.Udp!.Listen, Assert.Single(a.Udp.Peers));
-        Assert.Equal(TimeSpan.FromMilliseconds(250), Valid(Node("demo-a", 150, 11251, 11252)).Pools[0].Health!.Timeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), Valid(Node("demo-a", 150, 11251, 11252)).Pools[0].Options.Health!.Timeout);
     }
 
     [Fact]

@@ -84,4 +84,9 @@ public sealed class PoolModelTests
         Assert.Equal(new BackendOptions("127.0.0.1:8081", new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 8081), 3, true, AdminState.Draining),
             Assert.Single(options.Backends));
     }
+
+    [Fact]
+    public void Library_rule_is_reported_under_the_section_it_concerns() => Single(
+        "pools:\n  web:\n    backends: [ 127.0.0.1:3307 ]\n    health:\n      type: mysql\n      user: monitor\n      password_file: /pw\n" + Listener,
+        4, "pools.web.health: role is required for a mysql check");
 }

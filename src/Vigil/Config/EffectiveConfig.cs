@@ -162,14 +162,14 @@ public static partial class EffectiveConfig
         {
             ["name"] = v.Name,
             ["interface"] = v.Interface,
-            ["vrid"] = v.Vrid,
-            ["priority"] = v.Priority,
-            ["advert_interval"] = Duration(v.AdvertInterval),
-            ["version"] = v.Version,
+            ["vrid"] = (int)v.Options.Vrid,
+            ["priority"] = (int)v.Options.Priority,
+            ["advert_interval"] = Duration(v.Options.AdvertInterval),
+            ["version"] = (int)v.Options.Version,
         };
-        if (v.Version == 3 && v.Family == System.Net.Sockets.AddressFamily.InterNetwork) o["v3_checksum_as_v2"] = v.V3ChecksumAsV2;
-        o["preempt"] = v.Preempt;
-        if (v.Preempt) o["preempt_delay"] = Duration(v.PreemptDelay);
+        if (v.Options.Version == 3 && v.Family == System.Net.Sockets.AddressFamily.InterNetwork) o["v3_checksum_as_v2"] = v.Options.Ipv4ChecksumForm == Vigil.Vrrp.Packets.VrrpChecksumForm.V3WithoutPseudoHeader;
+        o["preempt"] = v.Options.Preempt;
+        if (v.Options.Preempt) o["preempt_delay"] = Duration(v.Options.PreemptDelay);
         o["virtual_addresses"] = Strings(v.VirtualAddresses.Select(a => a.ToString()));
         if (v.UnicastPeers.Count > 0) o["unicast_peers"] = Strings(v.UnicastPeers.Select(a => a.ToString()));
         o["transport"] = Word(ConfigWords.VrrpTransports, v.Transport);
@@ -177,10 +177,10 @@ public static partial class EffectiveConfig
             o["udp"] = new JsonObject { ["listen"] = udp.Listen.ToString(), ["peers"] = Strings(udp.Peers.Select(p => p.ToString())) };
         o["vmac"] = v.Vmac;
         o["address_mode"] = Word(ConfigWords.AddressModes, v.AddressMode);
-        o["garp_repeat"] = v.GarpRepeat;
-        o["garp_interval"] = Duration(v.GarpInterval);
-        if (v.Notify is not null) o["notify"] = v.Notify;
-        if (v.AuthPass is not null) o["auth_pass"] = Redacted;
+        o["garp_repeat"] = v.Announce.Repeat;
+        o["garp_interval"] = Duration(v.Announce.Interval);
+        if (v.Options.NotifyScript is not null) o["notify"] = v.Options.NotifyScript;
+        if (v.Options.AuthPassword is not null) o["auth_pass"] = Redacted;
         o["track"] = new JsonObject
         {
             ["pools"] = new JsonObject(v.Track.Pools.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),

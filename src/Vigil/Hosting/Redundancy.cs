@@ -81,7 +81,7 @@ public sealed class Redundancy : IAsyncDisposable
         IVirtualAddressActuator addresses = config switch
         {
             { AddressMode: VrrpAddressMode.Bind } => new BindAddressActuator((take, ct) => bind(vips, take, ct)),
-            { Vmac: true } => new VmacAddressActuator(config.Interface, (byte)config.Vrid, config.VirtualAddresses, config.ToAnnounceOptions(), logger),
+            { Vmac: true } => new VmacAddressActuator(config.Interface, config.Options.Vrid, config.VirtualAddresses, config.ToAnnounceOptions(), logger),
             _ => new InterfaceAddressActuator(config.Interface, config.VirtualAddresses, config.ToAnnounceOptions(), logger),
         };
         IVrrpTransport transport = config.Transport == VrrpTransportKind.Udp

@@ -86,14 +86,14 @@ public class ConfigDefaultsTests
             vrrp:
               - { name: front, interface: eth0, vrid: 51, virtual_addresses: [ 192.0.2.50/24 ] }
             """).Vrrp[0];
-        Assert.Equal((100, 3, true), (v.Priority, v.Version, v.Preempt));
-        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.Zero), (v.AdvertInterval, v.PreemptDelay));
+        Assert.Equal((100, 3, true), ((int)v.Options.Priority, (int)v.Options.Version, v.Options.Preempt));
+        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.Zero), (v.Options.AdvertInterval, v.Options.PreemptDelay));
         Assert.Equal((VrrpTransportKind.Raw, VrrpAddressMode.Netlink, false), (v.Transport, v.AddressMode, v.Vmac));
-        Assert.Equal((5, TimeSpan.FromMilliseconds(100)), (v.GarpRepeat, v.GarpInterval));
-        Assert.False(v.V3ChecksumAsV2);
+        Assert.Equal((5, TimeSpan.FromMilliseconds(100)), (v.Announce.Repeat, v.Announce.Interval));
+        Assert.Equal(Vigil.Vrrp.Packets.VrrpChecksumForm.V3PseudoHeader, v.Options.Ipv4ChecksumForm);
         Assert.Empty(v.UnicastPeers);
         Assert.Empty(v.Track.Pools);
-        Assert.Null(v.Notify);
+        Assert.Null(v.Options.NotifyScript);
     }
 
     [Fact]

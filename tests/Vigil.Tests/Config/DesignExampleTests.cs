@@ -88,8 +88,8 @@ public class DesignExampleTests
         Assert.Equal(256L * 1024 * 1024, Assert.Single(c.Caches).Options.MemoryBytes);
 
         var front = Assert.Single(c.Vrrp);
-        Assert.Equal(("front", "eth0", 51, 150), (front.Name, front.Interface, front.Vrid, front.Priority));
-        Assert.Equal(TimeSpan.FromSeconds(1), front.AdvertInterval);
+        Assert.Equal(("front", "eth0", 51, 150), (front.Name, front.Interface, (int)front.Options.Vrid, (int)front.Options.Priority));
+        Assert.Equal(TimeSpan.FromSeconds(1), front.Options.AdvertInterval);
         Assert.Equal(new VirtualAddress(IPAddress.Parse("192.0.2.50"), 24), Assert.Single(front.VirtualAddresses));
         Assert.Equal(-60, front.Track.Pools["web"]);
     }

@@ -10,7 +10,8 @@ namespace Vigil.Tests.Hosting;
 /// <summary>
 /// What `vigil check` accepts, `vigil run` starts: every file in deploy/ and every complete YAML example
 /// in docs/*.md is checked, then started in-process and stopped. Listen addresses move to free loopback
-/// ports, disk stores and token files to a temp directory. VRRP instances are checked but not started:
+/// ports, backends to closed loopback ports (no traffic leaves 127.0.0.0/8), disk stores and token
+/// files to a temp directory. VRRP instances are checked but not started:
 /// a raw socket and netlink would change this machine's interfaces (the VRRP labs cover that).
 /// </summary>
 public sealed partial class ConfigStartTests
@@ -98,7 +99,7 @@ public sealed partial class ConfigStartTests
         }
     }
 
-    /// <summary>The same config on free loopback ports, with its files in <paramref name="dir"/> and no VRRP.</summary>
+    /// <summary>The same config on free loopback ports, its backends on closed loopback ports, its files in <paramref name="dir"/>, and no VRRP.</summary>
     private static VigilConfig Local(VigilConfig c, string dir)
     {
         string? tokenFile = null;
@@ -115,6 +116,14 @@ public sealed partial class ConfigStartTests
             {
                 var port = DaemonFixture.FreePort();
                 return l with { Listen = $"127.0.0.1:{port}", ListenEndPoint = new IPEndPoint(IPAddress.Loopback, port) };
+            }).ToArray(),
+            // Traffic stays on loopback: every backend (and so every health probe) moves to a closed local port.
+            Pools = c.Pools.Select(p => p with
+            {
+                Options = p.Options with
+                {
+                    Backends = p.Options.Backends.Select(b => b with { EndPoint = new IPEndPoint(IPAddress.Loopback, DaemonFixture.FreePort()) }).ToArray(),
+                },
             }).ToArray(),
             Caches = c.Caches.Select(x => x.Options.DiskPath is null ? x
                 : x with { Options = x.Options with { DiskPath = Path.Combine(dir, "cache-" + x.Name) } }).ToArray(),

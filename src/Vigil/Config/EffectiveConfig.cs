@@ -128,7 +128,7 @@ public static partial class EffectiveConfig
         return o;
     }
 
-    private static JsonObject Route(RouteConfig r)
+    private static JsonObject Route(Proxy.Http.Routing.RouteOptions r)
     {
         var match = new JsonObject();
         if (r.Match.Hosts.Count > 0) match["host"] = Strings(r.Match.Hosts);

@@ -55,7 +55,7 @@ public sealed class Generation : IAsyncDisposable
         foreach (var listener in config.Listeners)
         {
             if (listener.Protocol != ListenerProtocol.Http) continue;
-            var table = new RouteTable(listener.Routes.Select((r, i) => ToRouteOptions(listener, r, i)));
+            var table = new RouteTable(listener.Routes);
             foreach (var route in table.Routes)
                 if (route.Options.Cache is { } cacheName) route.CacheStep = caches[cacheName].HandleAsync;
             proxies[listener.Name] = new HttpProxy(table, pools, services.Upstream,
@@ -131,18 +131,4 @@ public sealed class Generation : IAsyncDisposable
         foreach (var pool in _unprobed) BalancingMetrics.Untrack(pool);
         _unprobed.Clear();
     }
-
-    private static RouteOptions ToRouteOptions(ListenerConfig listener, RouteConfig route, int index) => new()
-    {
-        Name = $"{listener.Name}#{index + 1}",
-        Pool = route.Pool,
-        Cache = route.Cache,
-        Match = new Proxy.Http.Routing.RouteMatch
-        {
-            Hosts = route.Match.Hosts,
-            PathPrefix = route.Match.PathPrefix,
-            Headers = route.Match.Headers.ToDictionary(h => h.Key, h => (string?)h.Value, StringComparer.OrdinalIgnoreCase),
-            Methods = route.Match.Methods,
-        },
-    };
 }

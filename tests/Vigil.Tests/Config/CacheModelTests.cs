@@ -126,4 +126,13 @@ public sealed class CacheModelTests
         var error = Single(Pools + "caches:\n  main:\n    grace: 1m\n    memory: 1KiB\n", 5, "caches.main.memory", "64KiB");
         Assert.DoesNotContain("cache main:", error.Message); // the library's own prefix is not repeated
     }
+
+    /// <summary>Two library rules broken on one line (a flow mapping) are two errors, each under its key.</summary>
+    [Fact]
+    public void Library_errors_on_one_line_are_all_reported()
+    {
+        var result = Load(Pools + "caches: { main: { memory: 1KiB, collapse_timeout: 0 } }\n");
+        Assert.Equal(["caches.main.memory", "caches.main.collapse_timeout"], result.Errors.Select(e => e.Message[..e.Message.IndexOf(':')]));
+        Assert.All(result.Errors, e => Assert.Equal(2, e.Line));
+    }
 }

@@ -30,8 +30,8 @@ internal sealed partial class ConfigParser
             var (line, path) = known ? (reader.ValueLine(key), reader.PathOf(word[(dot + 1)..])) : (reader.Line, reader.Path);
             if (known) message = message[(space + 1)..];
             else if (reader != m) message = word[(dot + 1)..] + message[space..]; // "role is required", under pools.web.health
-            // A value the parser already refused left a default behind: one error per line is enough.
-            if (_r.Errors.Any(e => e.Line == line)) continue;
+            // A value the parser already refused left a default behind: one error per key is enough.
+            if (_r.Errors.Any(e => e.Line == line && e.Message.StartsWith(path + ":", StringComparison.Ordinal))) continue;
             _r.Error(line, path, message);
         }
     }

@@ -102,4 +102,27 @@ public sealed class StartFailureTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains(lines, l => l.StartsWith("vigil: ", StringComparison.Ordinal) && l.Contains("no-token"));
     }
+
+    /// <summary>Not only run: a malformed admin URL for `vigil status` is one line too, not a UriFormatException.</summary>
+    [Fact]
+    public async Task Status_with_a_malformed_admin_url_is_one_line()
+    {
+        var output = new StringWriter();
+        var (stdout, stderr) = (Console.Out, Console.Error);
+        Console.SetOut(output);
+        Console.SetError(output);
+        int code;
+        try
+        {
+            code = await Cli.RunAsync(["status", "--admin", "not a url"]);
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+        }
+        Assert.Equal(1, code);
+        var line = Assert.Single(output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("vigil: ", line);
+    }
 }

@@ -18,11 +18,26 @@ public static class Cli
         usage:
           vigil run -c FILE            run the daemon (SIGHUP or POST /api/reload reloads FILE)
           vigil check -c FILE          validate FILE; prints file:line: reason for each error, exit 1 if any
+          vigil check --effective -c FILE   validate, then print the configuration with every default filled in
           vigil demo                   the built-in demo on loopback: origins, balancer, admin API
           vigil status [--admin URL]   the admin API's status as a table (default http://127.0.0.1:9090)
         """;
 
     public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            return await RunCommandAsync(args);
+        }
+        catch (Exception ex)
+        {
+            // The last line of defence: every failure is one line and exit 1, never a stack trace or an abort.
+            Console.Error.WriteLine($"vigil: {ex.Message.ReplaceLineEndings(" ")}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunCommandAsync(string[] args)
     {
         var command = args.Length > 0 ? args[0] : "help";
         var config = Option(args, "-c", "--config");
@@ -31,7 +46,7 @@ public static class Cli
             case "run" when config is not null:
                 return await RunDaemonAsync(config);
             case "check" when config is not null:
-                return Check(config);
+                return Check(config, args.Contains("--effective"));
             case "demo":
                 return await DemoCommand.RunAsync(args.Contains("--no-script"), CreateLoggerFactory(), once: args.Contains("--once"));
             case "status":
@@ -53,12 +68,18 @@ public static class Cli
     }
 
     /// <summary>`vigil check`: like `nginx -t`, every error at once, exit 1 when there is any.</summary>
-    public static int Check(string path)
+    /// <remarks>
+    /// The same <see cref="ConfigLoader.LoadFile"/> that `run` and every reload call, library rules
+    /// included: what check accepts, run builds. With <paramref name="effective"/>, prints the
+    /// configuration as it would run, defaults filled in and secrets redacted.
+    /// </remarks>
+    public static int Check(string path, bool effective = false)
     {
         var result = ConfigLoader.LoadFile(path);
         foreach (var error in result.Errors) Console.Error.WriteLine(error);
         if (!result.IsValid) return 1;
-        Console.WriteLine($"{path}: configuration is valid");
+        if (effective) Console.Write(EffectiveConfig.ToYaml(result.Config!));
+        else Console.WriteLine($"{path}: configuration is valid");
         return 0;
     }
 
@@ -74,6 +95,11 @@ public static class Cli
         {
             foreach (var error in ex.Errors) Console.Error.WriteLine(error);
             Console.Error.WriteLine("vigil: refusing to start with an invalid configuration");
+            return 1;
+        }
+        catch (StartException ex)
+        {
+            Console.Error.WriteLine($"vigil: {ex.Message}");
             return 1;
         }
         await WaitForShutdownAsync(daemon);

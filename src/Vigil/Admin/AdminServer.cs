@@ -67,6 +67,8 @@ public sealed class AdminServer : IAsyncDisposable
         });
 
         app.MapGet("/api/status", () => Results.Json(daemon.BuildStatus(), Json));
+        // The running configuration with every default filled in; tokens and passwords redacted.
+        app.MapGet("/api/config", () => Results.Content(Config.EffectiveConfig.Tree(daemon.Current.Config).ToJsonString(), "application/json"));
 
         app.MapPost("/api/pools/{pool}/backends/{address}/{action}", (string pool, string address, string action) =>
         {

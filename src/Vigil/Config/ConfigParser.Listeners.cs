@@ -1,5 +1,7 @@
 using System.Net;
 using YamlDotNet.RepresentationModel;
+using Vigil.Proxy.Http.Routing;
+using RouteOptions = Vigil.Proxy.Http.Routing.RouteOptions;
 
 namespace Vigil.Config;
 
@@ -77,7 +79,7 @@ internal sealed partial class ConfigParser
             m.Forbid("accept_proxy", "'accept_proxy' applies to protocol: tcp");
             m.Forbid("on_limit", "'on_limit' applies to protocol: tcp");
             if (!m.Has("routes")) _r.Error(m.Line, path, "an http listener needs routes");
-            else listener = listener with { Routes = ParseRoutes(m, path) };
+            else listener = listener with { Routes = ParseRoutes(m, path, name) };
             if (ParseTrustedProxies(m, path) is { } networks) listener = listener with { TrustedProxies = networks };
         }
         else
@@ -124,27 +126,28 @@ internal sealed partial class ConfigParser
         return networks;
     }
 
-    private List<RouteConfig> ParseRoutes(MappingReader listener, string listenerPath)
+    /// <summary>The Proxy library's own <see cref="RouteOptions"/>, named <c>www#1</c> by listener and position for logs and metrics.</summary>
+    private List<RouteOptions> ParseRoutes(MappingReader listener, string listenerPath, string listenerName)
     {
-        var routes = new List<RouteConfig>();
+        var routes = new List<RouteOptions>();
         var seq = listener.Sequence("routes");
         if (seq is null) return routes;
         if (seq.Children.Count == 0) _r.Error(seq, $"{listenerPath}.routes", "an http listener needs at least one route");
         var i = 0;
-        RouteConfig? catchAll = null;
+        RouteOptions? catchAll = null;
         foreach (var item in seq)
         {
             var path = $"{listenerPath}.routes[{i++}]";
             var m = _r.Mapping(item, path, RouteKeys);
             if (m is null) continue;
-            var match = m.Value("match") is null ? new RouteMatch() : ParseMatch(m);
+            var match = m.Value("match") is null ? EveryRequest : ParseMatch(m);
             string? pool = null;
             if (m.Require("pool") && (pool = m.String("pool")) is not null)
                 CheckReference(pool, _poolNames, "pool", m.ValueLine("pool"), $"{path}.pool");
             var cache = m.String("cache");
             if (cache is not null) CheckReference(cache, _cacheNames, "cache", m.ValueLine("cache"), $"{path}.cache");
             if (match is null || pool is null) continue;
-            var route = ConfigLines.At(new RouteConfig { Match = match, Pool = pool, Cache = cache }, m.Line);
+            var route = ConfigLines.At(new RouteOptions { Name = $"{listenerName}#{i}", Match = match, Pool = pool, Cache = cache }, m.Line);
             // Routes are tried in order; one after a match-all is dead, surely not what was meant.
             if (catchAll is not null)
                 _r.Error(m.Line, path, $"this route is never used: the route at line {ConfigLines.Of(catchAll)} matches every request");
@@ -154,6 +157,14 @@ internal sealed partial class ConfigParser
         return routes;
     }
 
+    /// <summary>An empty match; its lists compare by value, so an unchanged route is equal across reloads.</summary>
+    private static readonly RouteMatch EveryRequest = new()
+    {
+        Hosts = ValueList<string>.Empty,
+        Headers = ValueMap<string, string?>.Empty,
+        Methods = ValueList<string>.Empty,
+    };
+
     private static bool MatchesEverything(RouteMatch m) =>
         m.Hosts.Count == 0 && m.Headers.Count == 0 && m.Methods.Count == 0 && m.PathPrefix is null or "/";
 
@@ -161,7 +172,7 @@ internal sealed partial class ConfigParser
     {
         var m = route.Mapping("match", MatchKeys);
         if (m is null) return null;
-        var match = new RouteMatch();
+        var match = EveryRequest;
         if (m.Strings("host") is { } hosts)
         {
             var list = new List<string>();
@@ -170,7 +181,7 @@ internal sealed partial class ConfigParser
                 if (IsHostPattern(host)) list.Add(host.ToLowerInvariant());
                 else _r.Error(node, m.PathOf("host"), $"'{host}' is not a host name (wildcards only as a leading '*.')");
             }
-            match = match with { Hosts = list };
+            match = match with { Hosts = ValueList<string>.From(list) };
         }
         if (m.String("path_prefix") is { } prefix)
         {
@@ -180,7 +191,7 @@ internal sealed partial class ConfigParser
         if (m.FreeMapping("headers") is { } headersMap)
         {
             // Read the pairs directly: header names are free-form, not a fixed key set.
-            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var headers = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
             foreach (var (k, v) in headersMap.Children)
             {
                 var headerName = (k as YamlScalarNode)?.Value ?? "";
@@ -191,7 +202,7 @@ internal sealed partial class ConfigParser
                 }
                 if (_r.Scalar(v, $"{m.PathOf("headers")}.{headerName}") is { } value) headers[headerName] = value;
             }
-            match = match with { Headers = headers };
+            match = match with { Headers = new ValueMap<string, string?>(headers, StringComparer.OrdinalIgnoreCase) };
         }
         if (m.Strings("methods") is { } methods)
         {
@@ -202,7 +213,7 @@ internal sealed partial class ConfigParser
                 if (ConfigWords.Methods.Contains(upper)) list.Add(upper);
                 else _r.Error(node, m.PathOf("methods"), $"unknown method '{method}'{Suggestion.Hint(upper, ConfigWords.Methods)}");
             }
-            match = match with { Methods = list };
+            match = match with { Methods = ValueList<string>.From(list) };
         }
         return match;
     }

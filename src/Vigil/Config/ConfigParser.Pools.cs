@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Vigil.Balancing;
 using Vigil.Balancing.Health;
 using YamlDotNet.RepresentationModel;
 
@@ -47,13 +48,14 @@ internal sealed partial class ConfigParser
     {
         var m = _r.Mapping(node, path, PoolKeys, line);
         if (m is null) return null;
-        var pool = new PoolConfig { Name = name };
+        var pool = new PoolOptions { Name = name, Backends = ValueList<BackendOptions>.Empty };
         if (m.Word("scheduler", ConfigWords.Schedulers, "scheduler") is { } scheduler) pool = pool with { Scheduler = scheduler };
-        if (m.Require("backends")) pool = pool with { Backends = ParseBackends(m) };
-        if (m.Value("health") is not null) pool = pool with { Health = ParseHealth(m, pool.Backends) };
-        if (m.Mapping("outlier", OutlierKeys) is { } o)
+        if (m.Require("backends")) pool = pool with { Backends = ValueList<BackendOptions>.From(ParseBackends(m)) };
+        MappingReader? healthReader = null, outlierReader = null;
+        if (m.Value("health") is not null) pool = pool with { Health = ParseHealth(m, pool.Backends, out healthReader) };
+        if ((outlierReader = m.Mapping("outlier", OutlierKeys)) is { } o)
         {
-            var outlier = new OutlierConfig();
+            var outlier = new OutlierOptions();
             if (o.Int("consecutive_failures", 1, 10_000) is { } n) outlier = outlier with { ConsecutiveFailures = n };
             if (Positive(o, "eject_for") is { } t) outlier = outlier with { EjectFor = t };
             pool = pool with { Outlier = outlier };
@@ -63,12 +65,13 @@ internal sealed partial class ConfigParser
         if (Positive(m, "response_timeout") is { } rt) pool = pool with { ResponseTimeout = rt };
         if (m.Int("retries", 0, 10) is { } retries) pool = pool with { Retries = retries };
         if (m.Word("send_proxy", ConfigWords.ProxyVersions, "PROXY protocol version") is { } proxy) pool = pool with { SendProxy = proxy };
-        return ConfigLines.At(pool, line);
+        Library(m, pool.Validate(), name, new Dictionary<string, MappingReader?> { ["health"] = healthReader, ["outlier"] = outlierReader });
+        return ConfigLines.At(new PoolConfig { Options = pool }, line);
     }
 
-    private List<BackendConfig> ParseBackends(MappingReader pool)
+    private List<BackendOptions> ParseBackends(MappingReader pool)
     {
-        var backends = new List<BackendConfig>();
+        var backends = new List<BackendOptions>();
         var seq = pool.Sequence("backends");
         if (seq is null) return backends;
         if (seq.Children.Count == 0) _r.Error(seq, pool.PathOf("backends"), "a pool needs at least one backend");
@@ -88,15 +91,15 @@ internal sealed partial class ConfigParser
     }
 
     /// <summary><c>- 127.0.0.1:8081</c>: a backend with every default.</summary>
-    private BackendConfig? ParseBackendShorthand(YamlNode item, string path)
+    private BackendOptions? ParseBackendShorthand(YamlNode item, string path)
     {
         var address = _r.Scalar(item, path, "a backend address");
         if (address is null) return null;
         var ep = ResolveBackend(address, ConfigReader.Line(item), path);
-        return ep is null ? null : ConfigLines.At(new BackendConfig { Address = address, EndPoint = ep }, ConfigReader.Line(item));
+        return ep is null ? null : ConfigLines.At(new BackendOptions(address, ep), ConfigReader.Line(item));
     }
 
-    private BackendConfig? ParseBackend(YamlNode item, string path)
+    private BackendOptions? ParseBackend(YamlNode item, string path)
     {
         var m = _r.Mapping(item, path, BackendKeys);
         if (m is null || !m.Require("address")) return null;
@@ -106,14 +109,7 @@ internal sealed partial class ConfigParser
         var backup = m.Bool("backup");
         var state = m.Word("state", ConfigWords.BackendStates, "state");
         if (address is null || ep is null) return null;
-        return ConfigLines.At(new BackendConfig
-        {
-            Address = address,
-            EndPoint = ep,
-            Weight = weight ?? 1,
-            Backup = backup ?? false,
-            State = state ?? Balancing.AdminState.Enabled,
-        }, m.Line);
+        return ConfigLines.At(new BackendOptions(address, ep, weight ?? 1, backup ?? false, state ?? Balancing.AdminState.Enabled), m.Line);
     }
 
     /// <summary>IP literal, <c>localhost</c> (127.0.0.1), or a DNS name resolved now, preferring IPv4 as most backends bind it.</summary>
@@ -144,12 +140,12 @@ internal sealed partial class ConfigParser
         return new IPEndPoint(pick, port);
     }
 
-    private HealthConfig? ParseHealth(MappingReader pool, IReadOnlyList<BackendConfig> backends)
+    private HealthCheckOptions? ParseHealth(MappingReader pool, IReadOnlyList<BackendOptions> backends, out MappingReader? reader)
     {
-        var m = pool.Mapping("health", HealthKeys);
+        var m = reader = pool.Mapping("health", HealthKeys);
         if (m is null) return null;
-        var h = new HealthConfig();
-        if (m.Word("type", ConfigWords.HealthTypes, "health check type") is { } type) h = h with { Type = type };
+        var h = new HealthCheckOptions();
+        if (m.Word("type", ConfigWords.HealthTypes, "health check type") is { } type) h = h with { Kind = type };
         if (Positive(m, "interval") is { } interval) h = h with { Interval = interval };
         // Default timeout 1s, but never as long as a short interval: half of it.
         if (h.Interval <= h.Timeout) h = h with { Timeout = h.Interval / 2 };
@@ -163,12 +159,12 @@ internal sealed partial class ConfigParser
         if (m.Int("rise", 1, 1000) is { } rise) h = h with { Rise = rise };
         if (m.Int("fall", 1, 1000) is { } fall) h = h with { Fall = fall };
 
-        if (h.Type != HealthCheckKind.Http)
+        if (h.Kind != HealthCheckKind.Http)
             foreach (var key in HttpOnlyHealthKeys) m.Forbid(key, $"'{key}' applies only to type: http");
-        if (h.Type != HealthCheckKind.MySql)
+        if (h.Kind != HealthCheckKind.MySql)
             foreach (var key in MySqlOnlyHealthKeys) m.Forbid(key, $"'{key}' applies only to type: mysql");
 
-        if (h.Type == HealthCheckKind.Http)
+        if (h.Kind == HealthCheckKind.Http)
         {
             if (m.String("path") is { } p)
             {
@@ -177,18 +173,18 @@ internal sealed partial class ConfigParser
             }
             if (m.String("host") is { } host) h = h with { Host = host };
             if (m.Value("expect") is { } expectNode && ParseExpect(expectNode, m.PathOf("expect")) is { } range)
-                h = h with { ExpectMin = range.Min, ExpectMax = range.Max };
+                h = h with { ExpectStatusMin = range.Min, ExpectStatusMax = range.Max };
             if (m.String("expect_body") is { } body) h = h with { ExpectBody = body };
         }
-        if (h.Type == HealthCheckKind.MySql)
+        if (h.Kind == HealthCheckKind.MySql)
         {
             // The password lives in a file so the config can be shared and logged (issue 5).
             m.Require("user");
             m.Require("password_file");
             if (m.String("user") is { } user) h = h with { User = user };
             if (m.String("password_file") is { } pw) h = h with { PasswordFile = ResolvePath(pw) };
-            if (m.Word("role", ConfigWords.MySqlRoles, "role") is { } role) h = h with { Role = role };
-            if (h.Role != MySqlRole.Replica)
+            if (m.Word("role", ConfigWords.MySqlRoles, "role") is { } role) h = h with { Role = role.Value };
+            if (h.Role != ConfigWords.Replica)
             {
                 m.Forbid("max_lag", "'max_lag' applies only to role: replica");
                 m.Forbid("fallback_to_primary", "'fallback_to_primary' applies only to role: replica");

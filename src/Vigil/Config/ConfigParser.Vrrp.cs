@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Vigil.Vrrp;
 using Vigil.Vrrp.Addresses;
+using Vigil.Vrrp.Packets;
 using YamlDotNet.RepresentationModel;
 
 namespace Vigil.Config;
@@ -47,10 +49,10 @@ internal sealed partial class ConfigParser
             if (instance is null) continue;
             // RFC 9568 §1.7: a VRID names one virtual router per interface and address family.
             var twin = instances.FirstOrDefault(o =>
-                o.Vrid == instance.Vrid && o.Interface == instance.Interface && o.Family == instance.Family);
+                o.Options.Vrid == instance.Options.Vrid && o.Interface == instance.Interface && o.Family == instance.Family);
             if (twin is not null)
                 _r.Error(m.ValueLine("vrid"), $"{path}.vrid",
-                    $"vrid {instance.Vrid} is already used on {instance.Interface} by '{twin.Name}' (line {ConfigLines.Of(twin)})");
+                    $"vrid {instance.Options.Vrid} is already used on {instance.Interface} by '{twin.Name}' (line {ConfigLines.Of(twin)})");
             instances.Add(instance);
         }
         return instances;
@@ -63,41 +65,44 @@ internal sealed partial class ConfigParser
             _r.Error(m.ValueLine("interface"), $"{path}.interface", $"'{iface}' is not an interface name (at most 15 characters, no '/' or spaces)");
         var vrid = m.Require("vrid") ? m.Int("vrid", 1, 255) : null;
 
-        var v = new VrrpInstanceConfig { Name = name, Interface = iface ?? "", Vrid = vrid ?? 0 };
-        if (m.Int("version", 2, 3) is { } version) v = v with { Version = version };
-        if (m.Int("priority", 1, 255) is { } priority) v = v with { Priority = priority };
-        if (m.Bool("preempt") is { } preempt) v = v with { Preempt = preempt };
+        var o = new VrrpInstanceOptions { Name = name, Vrid = (byte)(vrid ?? 0) };
+        if (m.Int("version", 2, 3) is { } version) o = o with { Version = (byte)version };
+        if (m.Int("priority", 1, 255) is { } priority) o = o with { Priority = (byte)priority };
+        if (m.Bool("preempt") is { } preempt) o = o with { Preempt = preempt };
         if (m.Duration("preempt_delay") is { } delay)
         {
             // keepalived's bound; a longer delay is a typo for a shorter one.
             if (delay > TimeSpan.FromSeconds(1000))
                 _r.Error(m.ValueLine("preempt_delay"), $"{path}.preempt_delay", "must be at most 1000s");
-            else if (!v.Preempt)
+            else if (!o.Preempt)
                 _r.Error(m.KeyLine("preempt_delay"), $"{path}.preempt_delay", "'preempt_delay' needs preempt: true");
-            else v = v with { PreemptDelay = delay };
+            else o = o with { PreemptDelay = delay };
         }
         if (m.Duration("advert_interval") is { } interval
-            && CheckAdvertInterval(interval, v.Version, m.ValueLine("advert_interval"), $"{path}.advert_interval"))
-            v = v with { AdvertInterval = interval };
+            && CheckAdvertInterval(interval, o.Version, m.ValueLine("advert_interval"), $"{path}.advert_interval"))
+            o = o with { AdvertInterval = interval };
 
-        v = v with { VirtualAddresses = ParseVirtualAddresses(m, path, v.Version) };
-        var family = v.Family;
+        o = o with { VirtualAddresses = ValueList<VirtualAddress>.From(ParseVirtualAddresses(m, path, o.Version)) };
+        var family = o.VirtualAddresses.Count > 0 ? o.VirtualAddresses[0].Address.AddressFamily : AddressFamily.InterNetwork;
 
         if (m.Bool("v3_checksum_as_v2") is { } asV2)
         {
-            if (v.Version != 3 || family != AddressFamily.InterNetwork)
+            if (o.Version != 3 || family != AddressFamily.InterNetwork)
                 _r.Error(m.KeyLine("v3_checksum_as_v2"), $"{path}.v3_checksum_as_v2", "applies only to version 3 with IPv4 addresses");
-            else v = v with { V3ChecksumAsV2 = asV2 };
+            // keepalived's default form (pseudo-header) unless v3_checksum_as_v2; v2 ignores the form.
+            else o = o with { Ipv4ChecksumForm = asV2 ? VrrpChecksumForm.V3WithoutPseudoHeader : VrrpChecksumForm.V3PseudoHeader };
         }
         if (m.String("auth_pass") is { } auth)
         {
             // RFC 3768 §5.3.6 keeps the field for compatibility; VRRPv3 (RFC 9568 §9) has no authentication.
-            if (v.Version != 2)
+            if (o.Version != 2)
                 _r.Error(m.KeyLine("auth_pass"), $"{path}.auth_pass", "authentication exists only in VRRP version 2");
             else if (auth.Length > 8)
                 _r.Error(m.ValueLine("auth_pass"), $"{path}.auth_pass", "at most 8 characters (RFC 2338 simple text authentication)");
-            else v = v with { AuthPass = new Secret(auth) };
+            else o = o with { AuthPassword = auth };
         }
+        if (m.String("notify") is { } notify) o = o with { NotifyScript = ResolvePath(notify) };
+        var v = new VrrpInstanceConfig { Options = o, Interface = iface ?? "" };
 
         if (m.Strings("unicast_peers") is { } peers)
         {
@@ -106,7 +111,7 @@ internal sealed partial class ConfigParser
             {
                 if (!ConfigAddress.TryLiteral(text, out var ip))
                     _r.Error(node, $"{path}.unicast_peers", $"'{text}' is not an IP address");
-                else if (v.VirtualAddresses.Count > 0 && ip.AddressFamily != family)
+                else if (o.VirtualAddresses.Count > 0 && ip.AddressFamily != family)
                     _r.Error(node, $"{path}.unicast_peers", $"peer {ip} is not of the virtual addresses' family");
                 else list.Add(ip);
             }
@@ -129,21 +134,25 @@ internal sealed partial class ConfigParser
                 _r.Error(m.KeyLine("vmac"), $"{path}.vmac", "vmac needs address_mode: netlink (it adds a macvlan interface)");
             else v = v with { Vmac = vmac };
         }
-        if (m.Int("garp_repeat", 1, 100) is { } repeat) v = v with { GarpRepeat = repeat };
+        // With vmac the library answers with ARP replies: a crashed master's leftover macvlan would
+        // answer a request from the same MAC and pull the switch port back to itself.
+        var announce = new AnnounceOptions { ArpReply = v.Vmac };
+        if (m.Int("garp_repeat", 1, 100) is { } repeat) announce = announce with { Repeat = repeat };
         if (m.Duration("garp_interval") is { } garpInterval)
         {
             if (garpInterval > TimeSpan.FromSeconds(10))
                 _r.Error(m.ValueLine("garp_interval"), $"{path}.garp_interval", "must be at most 10s");
-            else v = v with { GarpInterval = garpInterval };
+            else announce = announce with { Interval = garpInterval };
         }
-        if (m.String("notify") is { } notify) v = v with { Notify = ResolvePath(notify) };
+        v = v with { Announce = announce };
 
         if (m.Value("track") is not null)
         {
-            if (v.Priority == 255)
+            if (o.Priority == 255)
                 _r.Error(m.KeyLine("track"), $"{path}.track", "the address owner (priority 255) keeps its priority: it cannot track");
             else if (ParseTrack(m, path) is { } track) v = v with { Track = track };
         }
+        Library(m, o.Validate(), name);
         return iface is null || vrid is null ? null : ConfigLines.At(v, m.Line);
     }
 

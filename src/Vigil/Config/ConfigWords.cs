@@ -30,18 +30,25 @@ internal static class ConfigWords
         ["mysql"] = HealthCheckKind.MySql,
     };
 
-    public static readonly IReadOnlyDictionary<string, MySqlRole> MySqlRoles = new Dictionary<string, MySqlRole>
+    public const string Primary = "primary", Replica = "replica";
+
+    /// <summary>The role words of a mysql check, as <see cref="HealthCheckOptions.Role"/> holds them.</summary>
+    public static readonly IReadOnlyDictionary<string, Spelling> MySqlRoles = new Dictionary<string, Spelling>
     {
-        ["primary"] = MySqlRole.Primary,
-        ["replica"] = MySqlRole.Replica,
+        [Primary] = new(Primary),
+        [Replica] = new(Replica),
     };
 
-    public static readonly IReadOnlyDictionary<string, ProxyProtocolVersion> ProxyVersions = new Dictionary<string, ProxyProtocolVersion>
+    /// <summary>PROXY protocol versions as <see cref="PoolOptions.SendProxy"/> holds them.</summary>
+    public static readonly IReadOnlyDictionary<string, int> ProxyVersions = new Dictionary<string, int>
     {
-        ["none"] = ProxyProtocolVersion.None,
-        ["v1"] = ProxyProtocolVersion.V1,
-        ["v2"] = ProxyProtocolVersion.V2,
+        ["none"] = 0,
+        ["v1"] = 1,
+        ["v2"] = 2,
     };
+
+    /// <summary>A word a library option keeps as text (<see cref="ConfigReader.Word{T}"/> returns values).</summary>
+    public readonly record struct Spelling(string Value);
 
     public static readonly IReadOnlyDictionary<string, ListenerProtocol> Protocols = new Dictionary<string, ListenerProtocol>
     {

@@ -1,4 +1,6 @@
 using System.Net;
+using Vigil.Proxy.Http.Routing;
+using RouteOptions = Vigil.Proxy.Http.Routing.RouteOptions;
 
 namespace Vigil.Config;
 
@@ -18,7 +20,8 @@ public sealed record ListenerConfig
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     // http
-    public IReadOnlyList<RouteConfig> Routes { get; init => field = ValueList<RouteConfig>.From(value); } = ValueList<RouteConfig>.Empty;
+    /// <summary>The Proxy library's own route options, in file order (the first match wins).</summary>
+    public IReadOnlyList<RouteOptions> Routes { get; init => field = ValueList<RouteOptions>.From(value); } = ValueList<RouteOptions>.Empty;
     /// <summary>http: peers whose X-Forwarded-* headers are kept (from anyone else they are replaced); tcp with accept_proxy: the only peers allowed to connect and send a PROXY header.</summary>
     public IReadOnlyList<IPNetwork> TrustedProxies { get; init => field = ValueList<IPNetwork>.From(value); } = ValueList<IPNetwork>.Empty;
 
@@ -44,27 +47,4 @@ public enum ConnectionLimitAction
     Queue,
     /// <summary>Accept and close it at once so the client fails fast.</summary>
     Refuse,
-}
-
-/// <summary>An L7 rule of an http listener: requests matching <see cref="Match"/> go to <see cref="Pool"/>, through <see cref="Cache"/> when set.</summary>
-public sealed record RouteConfig
-{
-    public RouteMatch Match { get; init; } = new();
-    public required string Pool { get; init; }
-    public string? Cache { get; init; }
-}
-
-/// <summary>
-/// Conditions of a route; all given ones must hold. Empty matches every request. Routes are tried in
-/// file order and the first match wins.
-/// </summary>
-public sealed record RouteMatch
-{
-    /// <summary>Host names (case-insensitive, port ignored); <c>*.example.com</c> matches one or more labels.</summary>
-    public IReadOnlyList<string> Hosts { get; init => field = ValueList<string>.From(value); } = ValueList<string>.Empty;
-    public string? PathPrefix { get; init; }
-    /// <summary>Header name → exact value (case-sensitive value, case-insensitive name).</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; init => field = ValueMap<string, string>.From(value); } = ValueMap<string, string>.Empty;
-    /// <summary>Upper-case method names.</summary>
-    public IReadOnlyList<string> Methods { get; init => field = ValueList<string>.From(value); } = ValueList<string>.Empty;
 }

@@ -16,6 +16,9 @@ public sealed partial record VigilConfig
 
     public PoolConfig? FindPool(string name) => Pools.FirstOrDefault(p => p.Name == name);
 
+    /// <summary>Every pool's <see cref="Balancing.PoolOptions"/>, in file order.</summary>
+    public IReadOnlyList<Balancing.PoolOptions> ToPoolOptions() => Pools.Select(p => p.Options).ToArray();
+
     public CacheConfig? FindCache(string name) => Caches.FirstOrDefault(c => c.Name == name);
 }
 

@@ -1,25 +1,23 @@
 using System.Net;
 using System.Net.Sockets;
+using Vigil.Vrrp;
 using Vigil.Vrrp.Addresses;
 
 namespace Vigil.Config;
 
-/// <summary>One virtual router (keepalived's vrrp_instance): who may hold which virtual addresses.</summary>
+/// <summary>
+/// One virtual router (keepalived's vrrp_instance): who may hold which virtual addresses. What the
+/// protocol needs is the Vrrp library's own <see cref="VrrpInstanceOptions"/> and how a new master
+/// announces itself its <see cref="AnnounceOptions"/>, wrapped rather than copied so their defaults
+/// live in one place; the rest (interface, transport, address mode, tracking) is the host's.
+/// </summary>
 public sealed partial record VrrpInstanceConfig
 {
-    public required string Name { get; init; }
+    /// <summary>name, vrid, priority, advert_interval, version, v3_checksum_as_v2, preempt, preempt_delay, virtual_addresses, auth_pass, notify.</summary>
+    public required VrrpInstanceOptions Options { get; init; }
+    /// <summary>garp_repeat, garp_interval (and ARP replies with vmac).</summary>
+    public AnnounceOptions Announce { get; init; } = new();
     public required string Interface { get; init; }
-    public int Vrid { get; init; }
-    /// <summary>1–254; 255 only for the address owner.</summary>
-    public int Priority { get; init; } = 100;
-    public TimeSpan AdvertInterval { get; init; } = TimeSpan.FromSeconds(1);
-    /// <summary>3 (RFC 9568) or 2 (RFC 3768, IPv4 only).</summary>
-    public int Version { get; init; } = 3;
-    /// <summary>Send the IPv4 VRRPv3 checksum without the pseudo-header, as keepalived's vrrp_v3_checksum_as_v2 does.</summary>
-    public bool V3ChecksumAsV2 { get; init; }
-    public bool Preempt { get; init; } = true;
-    public TimeSpan PreemptDelay { get; init; } = TimeSpan.Zero;
-    public IReadOnlyList<VirtualAddress> VirtualAddresses { get; init => field = ValueList<VirtualAddress>.From(value); } = ValueList<VirtualAddress>.Empty;
     /// <summary>Send adverts to these peers instead of multicast.</summary>
     public IReadOnlyList<IPAddress> UnicastPeers { get; init => field = ValueList<IPAddress>.From(value); } = ValueList<IPAddress>.Empty;
     public VrrpTransportKind Transport { get; init; } = VrrpTransportKind.Raw;
@@ -28,14 +26,10 @@ public sealed partial record VrrpInstanceConfig
     /// <summary>Take over the virtual MAC 00-00-5E-00-01-{VRID} through a macvlan interface.</summary>
     public bool Vmac { get; init; }
     public VrrpAddressMode AddressMode { get; init; } = VrrpAddressMode.Netlink;
-    /// <summary>Gratuitous ARPs / unsolicited NAs sent on becoming master.</summary>
-    public int GarpRepeat { get; init; } = 5;
-    public TimeSpan GarpInterval { get; init; } = TimeSpan.FromMilliseconds(100);
-    /// <summary>Run on each transition with instance, state and priority as arguments.</summary>
-    public string? Notify { get; init; }
-    /// <summary>VRRPv2 simple text authentication (up to 8 characters).</summary>
-    public Secret? AuthPass { get; init; }
     public VrrpTrackConfig Track { get; init; } = new();
+
+    public string Name => Options.Name;
+    public IReadOnlyList<VirtualAddress> VirtualAddresses => Options.VirtualAddresses;
 
     public AddressFamily Family => VirtualAddresses.Count > 0 ? VirtualAddresses[0].Address.AddressFamily : AddressFamily.InterNetwork;
 }

@@ -54,7 +54,14 @@ public sealed partial class Daemon : IAsyncDisposable
         await ApplyListenersAsync(generation, cancellationToken);
         var admin = generation.Config.Admin;
         _admin = new AdminServer(this, admin, _services.LoggerFactory);
-        await _admin.StartAsync(cancellationToken);
+        try
+        {
+            await _admin.StartAsync(cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            throw new StartException("admin", $"cannot listen on {admin.Listen}: {StartException.Reason(ex)}", ex);
+        }
         _redundancy = new Redundancy(_services.Time, _services.LoggerFactory);
         await _redundancy.ApplyAsync(generation.Config.Vrrp, () => Current, BindAsync, cancellationToken);
         LogStarted(_logger, generation.Config.Node.Name, generation.Config.Listeners.Count, generation.Pools.Count, admin.Listen);
@@ -79,7 +86,16 @@ public sealed partial class Daemon : IAsyncDisposable
                 return _lastReload = new ReloadReport(false, now, errors);
             }
             var old = Current;
-            var next = Generation.Build(old.Number + 1, loaded.Config!, old, _services);
+            Generation next;
+            try
+            {
+                next = Generation.Build(old.Number + 1, loaded.Config!, old, _services);
+            }
+            catch (StartException ex)
+            {
+                LogReloadError(_logger, ex.Message);
+                return _lastReload = new ReloadReport(false, now, [ex.Message]);
+            }
             next.Start(_services);
             var previousBindVips = _bindVips;
             try
@@ -87,7 +103,7 @@ public sealed partial class Daemon : IAsyncDisposable
                 _bindVips = BindVips(next.Config);
                 await ApplyListenersAsync(next, cancellationToken);
             }
-            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
+            catch (StartException ex)
             {
                 // A listener could not bind: keep the old generation whole rather than half of each.
                 _bindVips = previousBindVips;
@@ -158,6 +174,11 @@ public sealed partial class Daemon : IAsyncDisposable
             {
                 await host.StartAsync(cancellationToken);
             }
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
+            {
+                await host.DisposeAsync();
+                throw new StartException($"listener {config.Name}", $"cannot listen on {config.Listen}: {StartException.Reason(ex)}", ex);
+            }
             catch
             {
                 await host.DisposeAsync();
@@ -184,7 +205,7 @@ public sealed partial class Daemon : IAsyncDisposable
                     await ApplyListenersLockedAsync(Current, cancellationToken);
                     return;
                 }
-                catch (IOException) when (take && attempt < 40)
+                catch (StartException ex) when (ex.IsBind && take && attempt < 40)
                 {
                     await Task.Delay(50, cancellationToken);
                 }

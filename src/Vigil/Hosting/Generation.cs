@@ -46,23 +46,16 @@ public sealed class Generation : IAsyncDisposable
         {
             Pool? old = null;
             previous?.Pools.TryGetValue(poolConfig.Name, out old);
-            pools[poolConfig.Name] = new Pool(poolConfig.ToOptions(), services.Time, old);
+            pools[poolConfig.Name] = new Pool(poolConfig.Options, services.Time, old);
         }
 
-        var caches = new Dictionary<string, HttpCache>(StringComparer.Ordinal);
-        foreach (var cacheConfig in config.Caches)
-        {
-            var options = ToCacheOptions(cacheConfig);
-            caches[cacheConfig.Name] = previous is not null && previous.Caches.TryGetValue(cacheConfig.Name, out var kept) && kept.Options == options
-                ? kept
-                : new HttpCache(options, services.Time, services.LoggerFactory.CreateLogger<HttpCache>());
-        }
+        var caches = BuildCaches(config, previous, services);
 
         var proxies = new Dictionary<string, HttpProxy>(StringComparer.Ordinal);
         foreach (var listener in config.Listeners)
         {
             if (listener.Protocol != ListenerProtocol.Http) continue;
-            var table = new RouteTable(listener.Routes.Select((r, i) => ToRouteOptions(listener, r, i)));
+            var table = new RouteTable(listener.Routes);
             foreach (var route in table.Routes)
                 if (route.Options.Cache is { } cacheName) route.CacheStep = caches[cacheName].HandleAsync;
             proxies[listener.Name] = new HttpProxy(table, pools, services.Upstream,
@@ -72,6 +65,36 @@ public sealed class Generation : IAsyncDisposable
         }
 
         return new Generation(number, config, pools, services.Time.GetUtcNow()) { HttpProxies = proxies, Caches = caches };
+    }
+
+    /// <summary>The caches of <paramref name="config"/>: unchanged ones kept from <paramref name="previous"/>, the rest opened now.</summary>
+    private static Dictionary<string, HttpCache> BuildCaches(VigilConfig config, Generation? previous, RuntimeServices services)
+    {
+        var caches = new Dictionary<string, HttpCache>(StringComparer.Ordinal);
+        var opened = new List<HttpCache>();
+        foreach (var cacheConfig in config.Caches)
+        {
+            var options = cacheConfig.Options;
+            if (previous is not null && previous.Caches.TryGetValue(cacheConfig.Name, out var kept) && kept.Options == options)
+            {
+                caches[cacheConfig.Name] = kept;
+                continue;
+            }
+            try
+            {
+                var cache = new HttpCache(options, services.Time, services.LoggerFactory.CreateLogger<HttpCache>());
+                opened.Add(cache);
+                caches[cacheConfig.Name] = cache;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // The disk store's directory cannot be created or read; close what this build opened.
+                foreach (var cache in opened) cache.Dispose();
+                var what = options.DiskPath is { } disk && ex is not ArgumentException ? $"cannot open disk store {disk}: " : "";
+                throw new StartException($"cache {cacheConfig.Name}", what + ex.Message, ex);
+            }
+        }
+        return caches;
     }
 
     /// <summary>Starts the active health checks of every pool that has one.</summary>
@@ -108,31 +131,4 @@ public sealed class Generation : IAsyncDisposable
         foreach (var pool in _unprobed) BalancingMetrics.Untrack(pool);
         _unprobed.Clear();
     }
-
-    private static CacheOptions ToCacheOptions(CacheConfig c) => new()
-    {
-        Name = c.Name,
-        MemoryBytes = c.Memory,
-        MaxObjectBytes = c.MaxObjectSize,
-        Grace = c.Grace,
-        StoreSetCookie = c.StoreSetCookie,
-        HitForPassTtl = c.HitForPass,
-        CollapseTimeout = c.CollapseTimeout,
-        DiskPath = c.Disk?.Path,
-        DiskBytes = c.Disk?.Size ?? 0,
-    };
-
-    private static RouteOptions ToRouteOptions(ListenerConfig listener, RouteConfig route, int index) => new()
-    {
-        Name = $"{listener.Name}#{index + 1}",
-        Pool = route.Pool,
-        Cache = route.Cache,
-        Match = new Proxy.Http.Routing.RouteMatch
-        {
-            Hosts = route.Match.Hosts,
-            PathPrefix = route.Match.PathPrefix,
-            Headers = route.Match.Headers.ToDictionary(h => h.Key, h => (string?)h.Value, StringComparer.OrdinalIgnoreCase),
-            Methods = route.Match.Methods,
-        },
-    };
 }

@@ -45,23 +45,51 @@ public sealed class Redundancy : IAsyncDisposable
         foreach (var config in wanted)
         {
             if (_instances.ContainsKey(config.Name)) continue;
-            var logger = _loggerFactory.CreateLogger("Vigil.Vrrp");
-            var tracking = new VrrpTracking(config.Track, current, logger);
-            await tracking.StartAsync();
-            var vips = config.VirtualAddresses.Select(a => a.Address).ToArray();
-            IVirtualAddressActuator addresses = config switch
+            try
             {
-                { AddressMode: VrrpAddressMode.Bind } => new BindAddressActuator((take, ct) => bind(vips, take, ct)),
-                { Vmac: true } => new VmacAddressActuator(config.Interface, (byte)config.Vrid, config.VirtualAddresses, config.ToAnnounceOptions(), logger),
-                _ => new InterfaceAddressActuator(config.Interface, config.VirtualAddresses, config.ToAnnounceOptions(), logger),
-            };
-            IVrrpTransport transport = config.Transport == VrrpTransportKind.Udp
-                ? new UdpVrrpTransport(config.Udp!.Listen, config.Udp.Peers)
-                : new RawVrrpTransport(config.ToRawTransportOptions());
-            var instance = new VrrpInstance(config.ToOptions(), transport, addresses, _loop, tracking.Adjustments, logger: logger);
-            await instance.StartAsync(cancellationToken);
-            _instances[config.Name] = (config, instance, tracking);
+                await StartInstanceAsync(config, current, bind, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not (OperationCanceledException or StartException))
+            {
+                // No raw socket without CAP_NET_RAW, no such interface, a UDP port in use...
+                throw new StartException($"vrrp {config.Name}", StartException.Reason(ex), ex);
+            }
         }
+    }
+
+    private async Task StartInstanceAsync(VrrpInstanceConfig config, Func<Generation> current,
+        Func<IReadOnlyList<IPAddress>, bool, CancellationToken, Task> bind, CancellationToken cancellationToken)
+    {
+        var logger = _loggerFactory.CreateLogger("Vigil.Vrrp");
+        var tracking = new VrrpTracking(config.Track, current, logger);
+        await tracking.StartAsync();
+        try
+        {
+            await StartInstanceAsync(config, tracking, bind, logger, cancellationToken);
+        }
+        catch
+        {
+            await tracking.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartInstanceAsync(VrrpInstanceConfig config, VrrpTracking tracking,
+        Func<IReadOnlyList<IPAddress>, bool, CancellationToken, Task> bind, ILogger logger, CancellationToken cancellationToken)
+    {
+        var vips = config.VirtualAddresses.Select(a => a.Address).ToArray();
+        IVirtualAddressActuator addresses = config switch
+        {
+            { AddressMode: VrrpAddressMode.Bind } => new BindAddressActuator((take, ct) => bind(vips, take, ct)),
+            { Vmac: true } => new VmacAddressActuator(config.Interface, config.Options.Vrid, config.VirtualAddresses, config.ToAnnounceOptions(), logger),
+            _ => new InterfaceAddressActuator(config.Interface, config.VirtualAddresses, config.ToAnnounceOptions(), logger),
+        };
+        IVrrpTransport transport = config.Transport == VrrpTransportKind.Udp
+            ? new UdpVrrpTransport(config.Udp!.Listen, config.Udp.Peers)
+            : new RawVrrpTransport(config.ToRawTransportOptions());
+        var instance = new VrrpInstance(config.ToOptions(), transport, addresses, _loop, tracking.Adjustments, logger: logger);
+        await instance.StartAsync(cancellationToken);
+        _instances[config.Name] = (config, instance, tracking);
     }
 
     public IReadOnlyList<VrrpStatus> Status() => _instances.Values.Select(i => VrrpStatus.From(i.Instance.GetStatus())).ToArray();

@@ -27,21 +27,21 @@ public class ConfigDefaultsTests
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 9090), c.Admin.ListenEndPoint);
         Assert.Null(c.Admin.Token);
 
-        var pool = c.Pools[0];
+        var pool = c.Pools[0].Options;
         Assert.Equal(SchedulerKind.RoundRobin, pool.Scheduler);
         Assert.Equal(TimeSpan.Zero, pool.SlowStart);
         Assert.Equal(TimeSpan.FromSeconds(3), pool.ConnectTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), pool.ResponseTimeout);
         Assert.Equal(1, pool.Retries);
-        Assert.Equal(ProxyProtocolVersion.None, pool.SendProxy);
+        Assert.Equal(0, pool.SendProxy);
         var b = pool.Backends[0];
-        Assert.Equal((1, false, AdminState.Enabled), (b.Weight, b.Backup, b.State));
+        Assert.Equal((1, false, AdminState.Enabled), (b.Weight, b.Backup, b.AdminState));
 
         var h = pool.Health!;
-        Assert.Equal(HealthCheckKind.Tcp, h.Type);
+        Assert.Equal(HealthCheckKind.Tcp, h.Kind);
         Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 2, 3), (h.Interval, h.Timeout, h.Rise, h.Fall));
-        Assert.Equal(("/", 200, 399), (h.Path, h.ExpectMin, h.ExpectMax));
-        Assert.Equal((5, TimeSpan.FromSeconds(30)), (pool.Outlier!.ConsecutiveFailures, pool.Outlier.EjectFor));
+        Assert.Equal(("/", 200, 399), (h.Path, h.ExpectStatusMin, h.ExpectStatusMax));
+        Assert.Equal((5, TimeSpan.FromSeconds(30)), (pool.Outlier!.ConsecutiveFailures, pool.Outlier.EjectionTime));
 
         var l = c.Listeners[0];
         Assert.Equal(ListenerProtocol.Http, l.Protocol);
@@ -52,17 +52,18 @@ public class ConfigDefaultsTests
         Assert.Empty(l.Routes[0].Match.Hosts);
         Assert.Null(l.Routes[0].Match.PathPrefix);
 
-        var cache = c.Caches[0];
-        Assert.Equal(256L << 20, cache.Memory);
-        Assert.Null(cache.Disk);
-        Assert.Equal(16L << 20, cache.MaxObjectSize);
+        // The documented cache defaults are the Caching library's own.
+        var cache = c.Caches[0].Options;
+        Assert.Equal(256L << 20, cache.MemoryBytes);
+        Assert.Null(cache.DiskPath);
+        Assert.Equal(8L << 20, cache.MaxObjectBytes);
         Assert.Equal(TimeSpan.FromSeconds(10), cache.Grace);
         Assert.False(cache.StoreSetCookie);
         Assert.Equal((TimeSpan.Zero, TimeSpan.Zero), (cache.StaleWhileRevalidate, cache.StaleIfError));
-        Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(2)), (cache.CollapseTimeout, cache.HitForPass));
+        Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(2)), (cache.CollapseTimeout, cache.HitForPassTtl));
 
         // No health section: no active check, and the Balancing options say so too.
-        Assert.Null(Valid("pools: { p: { backends: [ 127.0.0.1:1 ] } }").Pools[0].ToOptions().Health);
+        Assert.Null(Valid("pools: { p: { backends: [ 127.0.0.1:1 ] } }").Pools[0].Options.Health);
     }
 
     [Fact]
@@ -85,34 +86,34 @@ public class ConfigDefaultsTests
             vrrp:
               - { name: front, interface: eth0, vrid: 51, virtual_addresses: [ 192.0.2.50/24 ] }
             """).Vrrp[0];
-        Assert.Equal((100, 3, true), (v.Priority, v.Version, v.Preempt));
-        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.Zero), (v.AdvertInterval, v.PreemptDelay));
+        Assert.Equal((100, 3, true), ((int)v.Options.Priority, (int)v.Options.Version, v.Options.Preempt));
+        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.Zero), (v.Options.AdvertInterval, v.Options.PreemptDelay));
         Assert.Equal((VrrpTransportKind.Raw, VrrpAddressMode.Netlink, false), (v.Transport, v.AddressMode, v.Vmac));
-        Assert.Equal((5, TimeSpan.FromMilliseconds(100)), (v.GarpRepeat, v.GarpInterval));
-        Assert.False(v.V3ChecksumAsV2);
+        Assert.Equal((5, TimeSpan.FromMilliseconds(100)), (v.Announce.Repeat, v.Announce.Interval));
+        Assert.Equal(Vigil.Vrrp.Packets.VrrpChecksumForm.V3PseudoHeader, v.Options.Ipv4ChecksumForm);
         Assert.Empty(v.UnicastPeers);
         Assert.Empty(v.Track.Pools);
-        Assert.Null(v.Notify);
+        Assert.Null(v.Options.NotifyScript);
     }
 
     [Fact]
     public void Short_interval_gets_half_of_it_as_timeout()
     {
-        var h = Valid("pools: { p: { backends: [ 127.0.0.1:1 ], health: { interval: 500ms } } }").Pools[0].Health!;
+        var h = Valid("pools: { p: { backends: [ 127.0.0.1:1 ], health: { interval: 500ms } } }").Pools[0].Options.Health!;
         Assert.Equal(TimeSpan.FromMilliseconds(250), h.Timeout);
     }
 
     [Fact]
-    public void Max_object_size_defaults_to_an_eighth_of_a_small_cache()
+    public void Max_object_size_is_capped_at_a_quarter_of_a_small_memory_store()
     {
         var c = Valid("""
             pools: { p: { backends: [ 127.0.0.1:1 ] } }
             caches:
               small: { memory: 8MiB }
-              disky: { memory: 0, disk: { path: /var/cache/vigil, size: 1GiB } }
+              disky: { memory: 64MiB, disk: { path: /var/cache/vigil, size: 1GiB } }
             """);
-        Assert.Equal(1L << 20, c.Caches[0].MaxObjectSize);
-        Assert.Equal(16L << 20, c.Caches[1].MaxObjectSize);
-        Assert.Equal(new DiskStoreConfig("/var/cache/vigil", 1L << 30), c.Caches[1].Disk);
+        Assert.Equal(2L << 20, c.Caches[0].Options.EffectiveMaxObjectBytes);
+        Assert.Equal(8L << 20, c.Caches[1].Options.EffectiveMaxObjectBytes);
+        Assert.Equal(("/var/cache/vigil", 1L << 30), (c.Caches[1].Options.DiskPath, c.Caches[1].Options.DiskBytes));
     }
 }

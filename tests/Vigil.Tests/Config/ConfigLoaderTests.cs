@@ -97,8 +97,8 @@ public class ConfigLoaderTests
                 """);
             var result = ConfigLoader.LoadFile(file);
             Assert.True(result.IsValid, string.Join("\n", result.Errors));
-            Assert.Equal(Path.Combine(dir.FullName, "secrets", "monitor.pw"), result.Config!.Pools[0].Health!.PasswordFile);
-            Assert.Equal("/var/cache/vigil", result.Config.Caches[0].Disk!.Path);
+            Assert.Equal(Path.Combine(dir.FullName, "secrets", "monitor.pw"), result.Config!.Pools[0].Options.Health!.PasswordFile);
+            Assert.Equal("/var/cache/vigil", result.Config.Caches[0].Options.DiskPath);
         }
         finally
         {
@@ -133,8 +133,8 @@ public class ConfigAliasTests
                 backends: [ 127.0.0.1:8082 ]
                 health: *check
             """);
-        Assert.Equal(c.Pools[0].Health, c.Pools[1].Health);
-        Assert.Equal("/healthz", c.Pools[1].Health!.Path);
+        Assert.Equal(c.Pools[0].Options.Health, c.Pools[1].Options.Health);
+        Assert.Equal("/healthz", c.Pools[1].Options.Health!.Path);
     }
 
     [Fact]

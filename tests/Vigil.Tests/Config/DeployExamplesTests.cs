@@ -42,12 +42,12 @@ public partial class DeployExamplesTests
         var a = ConfigLoader.LoadFile(Path.Combine(RepoRoot(), "deploy", "two-node-a.yaml")).Config!;
         var b = ConfigLoader.LoadFile(Path.Combine(RepoRoot(), "deploy", "two-node-b.yaml")).Config!;
         Assert.NotEqual(a.Node.Name, b.Node.Name);
-        Assert.Equal(a.Vrrp[0].Vrid, b.Vrrp[0].Vrid);
+        Assert.Equal(a.Vrrp[0].Options.Vrid, b.Vrrp[0].Options.Vrid);
         Assert.Equal(a.Vrrp[0].VirtualAddresses, b.Vrrp[0].VirtualAddresses);
-        Assert.Equal(a.Vrrp[0].AdvertInterval, b.Vrrp[0].AdvertInterval);
-        Assert.True(a.Vrrp[0].Priority > b.Vrrp[0].Priority);
+        Assert.Equal(a.Vrrp[0].Options.AdvertInterval, b.Vrrp[0].Options.AdvertInterval);
+        Assert.True(a.Vrrp[0].Options.Priority > b.Vrrp[0].Options.Priority);
         // Tracking must be able to hand the VIP over: A's priority with its pool down falls below B's.
-        Assert.True(a.Vrrp[0].Priority + a.Vrrp[0].Track.Pools["web"] < b.Vrrp[0].Priority);
+        Assert.True(a.Vrrp[0].Options.Priority + a.Vrrp[0].Track.Pools["web"] < b.Vrrp[0].Options.Priority);
     }
 
     [Fact]

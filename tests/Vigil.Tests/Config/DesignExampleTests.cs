@@ -55,25 +55,25 @@ public class DesignExampleTests
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 9090), c.Admin.ListenEndPoint);
 
         Assert.Equal(["web", "db-read"], c.Pools.Select(p => p.Name));
-        var web = c.FindPool("web")!;
+        var web = c.FindPool("web")!.Options;
         Assert.Equal(SchedulerKind.RoundRobin, web.Scheduler);
         Assert.Equal([2, 1, 1], web.Backends.Select(b => b.Weight));
         Assert.Equal([false, false, true], web.Backends.Select(b => b.Backup));
         Assert.Equal(7, ConfigLines.Of(web.Backends[0]));
-        Assert.Equal(4, ConfigLines.Of(web));
+        Assert.Equal(4, ConfigLines.Of(c.FindPool("web")!));
         Assert.Equal(17, ConfigLines.Of(c.Listeners[0]));
         Assert.Equal(27, ConfigLines.Of(c.Vrrp[0]));
-        Assert.Equal(HealthCheckKind.Http, web.Health!.Type);
+        Assert.Equal(HealthCheckKind.Http, web.Health!.Kind);
         Assert.Equal("/healthz", web.Health.Path);
-        Assert.Equal((200, 399), (web.Health.ExpectMin, web.Health.ExpectMax));
+        Assert.Equal((200, 399), (web.Health.ExpectStatusMin, web.Health.ExpectStatusMax));
         Assert.Equal(5, web.Outlier!.ConsecutiveFailures);
-        Assert.Equal(TimeSpan.FromSeconds(30), web.Outlier.EjectFor);
+        Assert.Equal(TimeSpan.FromSeconds(30), web.Outlier.EjectionTime);
 
-        var db = c.FindPool("db-read")!;
+        var db = c.FindPool("db-read")!.Options;
         Assert.Equal(SchedulerKind.LeastConnections, db.Scheduler);
-        Assert.Equal(HealthCheckKind.MySql, db.Health!.Type);
+        Assert.Equal(HealthCheckKind.MySql, db.Health!.Kind);
         Assert.Equal(("monitor", "/etc/vigil/monitor.pw"), (db.Health.User, db.Health.PasswordFile));
-        Assert.Equal(MySqlRole.Replica, db.Health.Role);
+        Assert.Equal("replica", db.Health.Role);
         Assert.Equal(TimeSpan.FromSeconds(5), db.Health.MaxLag);
 
         Assert.Equal(2, c.Listeners.Count);
@@ -85,11 +85,11 @@ public class DesignExampleTests
         var mysql = c.Listeners[1];
         Assert.Equal((ListenerProtocol.Tcp, "db-read"), (mysql.Protocol, mysql.Pool));
 
-        Assert.Equal(256L * 1024 * 1024, Assert.Single(c.Caches).Memory);
+        Assert.Equal(256L * 1024 * 1024, Assert.Single(c.Caches).Options.MemoryBytes);
 
         var front = Assert.Single(c.Vrrp);
-        Assert.Equal(("front", "eth0", 51, 150), (front.Name, front.Interface, front.Vrid, front.Priority));
-        Assert.Equal(TimeSpan.FromSeconds(1), front.AdvertInterval);
+        Assert.Equal(("front", "eth0", 51, 150), (front.Name, front.Interface, (int)front.Options.Vrid, (int)front.Options.Priority));
+        Assert.Equal(TimeSpan.FromSeconds(1), front.Options.AdvertInterval);
         Assert.Equal(new VirtualAddress(IPAddress.Parse("192.0.2.50"), 24), Assert.Single(front.VirtualAddresses));
         Assert.Equal(-60, front.Track.Pools["web"]);
     }
@@ -126,11 +126,11 @@ public class DesignExampleTests
             listeners:
               - { name: t, protocol: tcp, listen: localhost:3306, pool: p }
             """);
-        var eps = c.Pools[0].ToOptions().Backends.Select(b => b.EndPoint).ToArray();
+        var eps = c.Pools[0].Options.Backends.Select(b => b.EndPoint).ToArray();
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 81), eps[0]);
         Assert.Equal(new IPEndPoint(IPAddress.Parse("192.0.2.10"), 3306), eps[1]); // IPv4 preferred
         Assert.Equal(new IPEndPoint(IPAddress.IPv6Loopback, 82), eps[2]);
-        Assert.Equal("localhost:81", c.Pools[0].Backends[0].Address); // the operator's spelling stays the admin key
+        Assert.Equal("localhost:81", c.Pools[0].Options.Backends[0].Address); // the operator's spelling stays the admin key
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 3306), c.Listeners[0].ListenEndPoint);
     }
 }

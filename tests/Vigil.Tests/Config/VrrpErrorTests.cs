@@ -47,7 +47,7 @@ public class VrrpErrorTests
 
     [Fact]
     public void Priority_255_is_the_address_owner() =>
-        Assert.Equal(255, Valid(Instance("    priority: 255")).Vrrp[0].Priority);
+        Assert.Equal(255, Valid(Instance("    priority: 255")).Vrrp[0].Options.Priority);
 
     [Theory]
     [InlineData("5ms", "out of range 10ms–40.95s")]
@@ -61,7 +61,7 @@ public class VrrpErrorTests
     [InlineData("40.95s", 40_950)]
     [InlineData("100ms", 100)]
     public void V3_advert_interval_in_centiseconds(string interval, int ms) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(ms), Valid(Instance($"    advert_interval: {interval}")).Vrrp[0].AdvertInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(ms), Valid(Instance($"    advert_interval: {interval}")).Vrrp[0].Options.AdvertInterval);
 
     [Theory]
     [InlineData("1500ms")]
@@ -94,7 +94,7 @@ public class VrrpErrorTests
     {
         Single(Instance("    auth_pass: secret"), 14, "authentication exists only in VRRP version 2");
         var v = Valid(Instance("    version: 2\n    auth_pass: secret")).Vrrp[0];
-        Assert.Equal("secret", v.AuthPass!.Value.Value);
+        Assert.Equal("secret", v.Options.AuthPassword);
         Assert.DoesNotContain("secret", v.ToString());
         Single(Instance("    version: 2\n    auth_pass: much-too-long"), 15, "at most 8 characters");
     }

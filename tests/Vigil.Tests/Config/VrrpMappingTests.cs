@@ -45,4 +45,25 @@ public class VrrpMappingTests
         Assert.True(six.Ipv6);
         Assert.Equal(IPAddress.Parse("2001:db8::4"), Assert.Single(six.UnicastPeers));
     }
+
+    /// <summary>Defaults drift (issue 9, defect 8): the config said garp_repeat 5 while AnnounceOptions said 3.</summary>
+    [Fact]
+    public void An_instance_with_no_optional_keys_is_the_librarys_defaults()
+    {
+        var v = Valid("vrrp:\n  - { name: front, interface: eth0, vrid: 51, virtual_addresses: [ 192.0.2.50/24 ] }\n").Vrrp[0];
+        Assert.Equal(new Vigil.Vrrp.VrrpInstanceOptions { Name = "front", Vrid = 51, VirtualAddresses = v.ToOptions().VirtualAddresses }, v.ToOptions());
+        Assert.Equal(new AnnounceOptions(), v.ToAnnounceOptions());
+    }
+
+    /// <summary>
+    /// With vmac the library answers with ARP replies (a crashed master's leftover macvlan would answer a
+    /// request from the same MAC and pull the switch port back); the host's copy of the announce
+    /// options used to drop that default.
+    /// </summary>
+    [Fact]
+    public void Vmac_keeps_the_librarys_arp_reply_default()
+    {
+        var v = Valid("vrrp:\n  - { name: front, interface: eth0, vrid: 51, vmac: true, virtual_addresses: [ 192.0.2.50/24 ] }\n").Vrrp[0];
+        Assert.True(v.ToAnnounceOptions().ArpReply);
+    }
 }

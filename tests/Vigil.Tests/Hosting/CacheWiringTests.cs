@@ -47,4 +47,20 @@ public sealed class CacheWiringTests
         Assert.Equal(2, f.Origins.Sum(o => o.Requests));
         Assert.Equal(HttpStatusCode.BadRequest, (await f.Admin.PostAsync("/api/cache/purge", null)).StatusCode);
     }
+
+    /// <summary>A reload whose cache cannot open its disk store is refused with one reason; the running config stays.</summary>
+    [Fact]
+    public async Task Reload_with_an_unusable_disk_store_is_refused_and_keeps_serving()
+    {
+        await using var f = await DaemonFixture.StartAsync(config: CachedConfig);
+        var file = Path.Combine(Path.GetDirectoryName(f.ConfigPath)!, "not-a-dir");
+        await File.WriteAllTextAsync(file, "");
+        await f.WriteConfigAsync(CachedConfig(f).Replace("main: { memory: 16MiB }", $"main: {{ memory: 16MiB, disk: {{ path: {file}/cache, size: 64MiB }} }}"));
+        var report = await f.Daemon.ReloadAsync();
+        Assert.False(report.Ok);
+        Assert.StartsWith("cache main: cannot open disk store", Assert.Single(report.Errors));
+        Assert.Equal(1, f.Daemon.Current.Number);
+        using var response = await f.Client.GetAsync("/page");
+        response.EnsureSuccessStatusCode();
+    }
 }

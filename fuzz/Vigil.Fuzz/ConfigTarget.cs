@@ -50,7 +50,7 @@ internal static class ConfigTarget
         var i = 0;
         config = config with
         {
-            Caches = config.Caches.Select(c => c.Disk is null ? c : c with { Disk = c.Disk with { Path = Path.Combine(Scratch, $"c{i++}") } }).ToList(),
+            Caches = config.Caches.Select(c => c.Options.DiskPath is null ? c : c with { Options = c.Options with { DiskPath = Path.Combine(Scratch, $"c{i++}") } }).ToList(),
         };
         try
         {

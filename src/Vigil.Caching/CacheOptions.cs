@@ -50,12 +50,6 @@ public sealed record CacheOptions
     /// <summary>How long a collapsed request waits for the fetch in flight before going to the origin itself.</summary>
     public TimeSpan CollapseTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>RFC 5861 stale-while-revalidate applied when the response carries none (<c>stale_while_revalidate</c>); zero: only what the origin says.</summary>
-    public TimeSpan StaleWhileRevalidate { get; init; } = TimeSpan.Zero;
-
-    /// <summary>RFC 5861 stale-if-error applied when the response carries none (<c>stale_if_error</c>); zero: only what the origin says.</summary>
-    public TimeSpan StaleIfError { get; init; } = TimeSpan.Zero;
-
     /// <summary>Optional disk store directory (<c>disk: { path, size }</c>); null for memory only.</summary>
     public string? DiskPath { get; init; }
 

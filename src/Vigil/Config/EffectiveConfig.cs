@@ -44,6 +44,7 @@ public static partial class EffectiveConfig
         var o = new JsonObject { ["listen"] = a.Listen };
         if (a.Token is not null) o["token"] = Redacted;
         if (a.TokenFile is not null) o["token_file"] = a.TokenFile;
+        o["metrics_public"] = a.MetricsPublic;
         return o;
     }
 
@@ -123,6 +124,7 @@ public static partial class EffectiveConfig
         {
             o["pool"] = l.Pool;
             o["accept_proxy"] = l.AcceptProxy;
+            if (l.AcceptProxy) o["trusted_proxies"] = Strings(l.TrustedProxies.Select(n => n.ToString()));
             if (l.MaxConnections is not null) o["on_limit"] = Word(ConfigWords.LimitActions, l.OnLimit);
         }
         return o;

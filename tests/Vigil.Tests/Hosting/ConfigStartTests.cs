@@ -43,6 +43,14 @@ public sealed partial class ConfigStartTests
         }
     }
 
+    /// <summary>A token file for the docs examples that name one, with a token check accepts.</summary>
+    private static readonly Lazy<string> ExampleTokenFile = new(() =>
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("vigil-example-token-").FullName, "admin.token");
+        File.WriteAllText(path, "0123456789abcdef0123456789abcdef\n");
+        return path;
+    });
+
     [GeneratedRegex(@"^```yaml\n(.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex YamlBlock();
 
@@ -55,6 +63,8 @@ public sealed partial class ConfigStartTests
         if (name.StartsWith("deploy/", StringComparison.Ordinal))
             return ConfigLoader.LoadFile(Path.Combine(DeployExamplesTests.RepoRoot(), name));
         var text = DocExamples().Single(e => $"docs/{e.Doc}#{e.Index}" == name).Text;
+        // check reads the token file (an empty or short one is refused): the example's path becomes a real file.
+        text = Regex.Replace(text, @"token_file: *(\S+)", "token_file: " + ExampleTokenFile.Value);
         // An example of one section (node, admin, caches) runs beside a pool and a listener.
         bool Has(string section) => Regex.IsMatch(text, $"^{section}:", RegexOptions.Multiline);
         if (!Has("pools")) text += "\npools: { web: { backends: [ 127.0.0.1:1 ] } }\n";

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Vigil test on a fresh Debian machine with only the .NET SDK:
 # installs the real servers the tests start themselves (MariaDB, keepalived, HAProxy, nginx, ...),
-# restores NuGet packages, then runs `dotnet test` on the whole solution.
+# restores NuGet packages, runs `dotnet test` on the whole solution, then fuzzes every parser for
+# FUZZ_SECONDS (default 60) per target (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,8 +31,17 @@ dotnet build Vigil.slnx -c Release -nologo -v q
 set +e
 dotnet test Vigil.slnx -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee /tmp/vigil-test.log
 status=${PIPESTATUS[0]}
+# A bounded coverage-guided fuzz run of every parser target (docs/security.md; FUZZ_SECONDS=0 skips it).
+# It fails the run only for a crash that replays outside AFL; the inputs are printed.
+fuzz_status=0
+if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
+  bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+  fuzz_status=$?
+  [ "$fuzz_status" = 0 ] || echo "fuzzing failed (exit $fuzz_status): see above" >&2
+fi
 set -e
 # One plain closing line over every test project: "N passed, N failed, N skipped".
 awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2}
   END{ printf "%d passed, %d failed, %d skipped\n", p, f, s }' /tmp/vigil-test.log
-exit "$status"
+[ "$status" = 0 ] || exit "$status"
+exit "$fuzz_status"

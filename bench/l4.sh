@@ -95,16 +95,7 @@ for mode in buffered splice auto; do
   env $VIGIL_ENV dotnet "$VIGIL" --listen "127.0.0.1:${PORT[vigil-$mode]}" --backend "127.0.0.1:$ORIGIN" --copy $mode >"$tmp/vigil-$mode.log" & pids+=($!); PID[vigil-$mode]=$!
 done
 
-# CPU time (clock ticks, user+system) of a server and its worker children: on a shared machine
-# wall-clock throughput is noisy, CPU spent per request / per GiB much less so.
-cpu_ticks() {
-  local total=0 p
-  for p in "$1" $(pgrep -P "$1" || true); do
-    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
-HZ=$(getconf CLK_TCK)
+source "$(dirname "$0")/cpu.sh"   # cpu_ticks, HZ
 
 for t in "${TARGETS[@]}"; do
   for _ in $(seq 100); do

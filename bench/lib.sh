@@ -14,16 +14,7 @@ wait_port() { # wait_port PORT: up to 10 s
   echo "port $1 did not open" >&2; return 1
 }
 
-# cpu_ticks PID: CPU time (clock ticks, user+system) of a server and its worker children. On a shared
-# machine wall-clock throughput is noisy; CPU spent per request much less so.
-cpu_ticks() {
-  local total=0 p
-  for p in "$1" $(pgrep -P "$1" || true); do
-    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
-HZ=$(getconf CLK_TCK)
+source "$(dirname "${BASH_SOURCE[0]}")/cpu.sh"
 
 # run_wrk NAME URL [PID]: prints "NAME req/s p99_ms MB/s [CPU µs/req]" and appends "NAME rps p99 mbs cpu_us"
 # to $RESULTS (default $WORK/results). With PID, the server's CPU time over the measured run (the

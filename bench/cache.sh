@@ -17,8 +17,9 @@ ME="$(id -un) $(id -gn)"
 
 # --- origin: nginx serving two static files; every request it answers is one access-log line
 mkdir -p "$WORK/origin/www"
-head -c 1024 /dev/urandom | base64 -w0 | head -c 1024 > "$WORK/origin/www/1k"
-head -c 65536 /dev/urandom | base64 -w0 | head -c 65536 > "$WORK/origin/www/64k"
+# 3 random bytes make 4 base64 characters: exact sizes without a `head` that would SIGPIPE base64 (pipefail)
+head -c 768 /dev/urandom | base64 -w0 > "$WORK/origin/www/1k"
+head -c 49152 /dev/urandom | base64 -w0 > "$WORK/origin/www/64k"
 cat > "$WORK/origin/nginx.conf" <<CONF
 user $ME; worker_processes 1; daemon off; pid $WORK/origin/pid; error_log $WORK/origin/error.log;
 events { worker_connections 1024; }

@@ -226,6 +226,10 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
     /// <summary>
     /// Test seam: stops the way SIGKILL would: timers stop and sockets close, with no priority-0 advert and the
     /// addresses (and vmac interface) left where they are, as a crashed daemon on a live kernel leaves them.
+    /// The gratuitous ARP repeats still due stop too (<see cref="Announce(CancellationToken, int)"/>): a killed
+    /// daemon's address thread dies with it. Left running, they outlived the crash by up to (repeat - 1) ×
+    /// interval (400 ms with keepalived's 5), landed after the backup's takeover and moved the virtual MAC back
+    /// to the dead node's switch port, which no real crash does.
     /// </summary>
     internal void Crash()
     {
@@ -732,7 +736,7 @@ public sealed class VrrpInstance : ILoopClient, IAsyncDisposable
             {
                 return;
             }
-            if (announcing.IsCancellationRequested)
+            if (announcing.IsCancellationRequested || _crashed)
             {
                 return;
             }

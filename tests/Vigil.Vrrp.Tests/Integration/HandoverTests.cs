@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Vigil.Vrrp.Addresses;
 using Vigil.Vrrp.Election;
 using Vigil.Vrrp.Runtime;
 using Vigil.Vrrp.Transport;
@@ -33,9 +34,9 @@ public sealed class HandoverTests : IDisposable
     public void Dispose() => _loop.Dispose();
 
     private Node Create(string name, IPAddress local, IPAddress peer, byte priority, int intervalMs = 100, string? notify = null,
-        bool takesInline = false)
+        bool takesInline = false, AnnounceOptions? announce = null)
     {
-        var actuator = new RecordingActuator { TakesInline = takesInline };
+        var actuator = new RecordingActuator { TakesInline = takesInline, Announcing = announce ?? new AnnounceOptions() };
         var transport = new UdpVrrpTransport(new IPEndPoint(local, _port), [new IPEndPoint(peer, _port)]);
         var options = UdpNode.Options(name, priority, intervalMs: intervalMs) with { NotifyScript = notify };
         var instance = new VrrpInstance(options, transport, actuator, _loop);
@@ -103,6 +104,34 @@ public sealed class HandoverTests : IDisposable
         Assert.True(held >= masterDown - TimeSpan.FromMilliseconds(2), $"held {held.TotalMilliseconds} ms");
         Assert.True(held < masterDown + Slack, $"held {held.TotalMilliseconds} ms");
         Assert.Equal(1, a.Instance.Counters.PriorityZeroSent);
+    }
+
+    [Fact]
+    public async Task CrashedMasterSendsNoFurtherAnnouncement()
+    {
+        // The crash seam stands for SIGKILL: a killed daemon's address thread dies with it, so the gratuitous ARP
+        // repeats still due (keepalived's 5 at 100 ms: 400 ms of them) must stop too. In the vmac lab they outlived
+        // the crash, landed after the backup's takeover and pulled the virtual MAC back to the dead node's port.
+        var a = Create("a", AddressA, AddressB, 150, announce: new AnnounceOptions { Repeat = 5, Interval = TimeSpan.FromMilliseconds(100) });
+        try
+        {
+            await a.Instance.StartAsync();
+            await Eventually(() => a.Instance.State == VrrpState.Master && a.Addresses.Holds && a.Addresses.Announces >= 1);
+
+            a.Instance.Crash();
+            var atCrash = a.Addresses.Announces;
+            Assert.True(atCrash < 5, a.ToString()); // the announcement was still running when the daemon died
+
+            // Longer than the rest of the announcement would take; bounded, nothing polled.
+            await Task.Delay(TimeSpan.FromMilliseconds(5 * 100 + 500));
+            // At most one round that had already passed its check when the crash came, never the rest.
+            Assert.InRange(a.Addresses.Announces, atCrash, atCrash + 1);
+            Assert.True(a.Addresses.Holds); // and the addresses stay where a killed daemon leaves them
+        }
+        finally
+        {
+            await a.DisposeAsync();
+        }
     }
 
     [Fact]

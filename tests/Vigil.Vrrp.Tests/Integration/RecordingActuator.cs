@@ -33,11 +33,14 @@ internal sealed class RecordingActuator : IVirtualAddressActuator
     /// <summary>The thread each take and release ran on, in order.</summary>
     public ConcurrentQueue<string?> Threads { get; } = new();
 
-    public AnnounceOptions Announcing { get; } = new();
+    public AnnounceOptions Announcing { get; init; } = new();
 
-    public void Announce()
-    {
-    }
+    private int _announces;
+
+    /// <summary>How many announcement rounds the instance has sent so far.</summary>
+    public int Announces => Volatile.Read(ref _announces);
+
+    public void Announce() => Interlocked.Increment(ref _announces);
 
     /// <summary>The time of the last take (or release) recorded, if any.</summary>
     public long? Last(bool take) => Calls.Where(c => c.Take == take).Select(c => (long?)c.At).LastOrDefault();

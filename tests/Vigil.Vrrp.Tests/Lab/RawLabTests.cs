@@ -172,7 +172,9 @@ public sealed class RawLabTests(Xunit.Abstractions.ITestOutputHelper output) : I
         // other two defences hold on their own.
         NetnsLab.Run("ip", ["netns", "exec", _lab.Ns("a"), "sysctl", "-qw", "net.ipv4.conf.vrrp/51.accept_local=1"], check: true);
 
-        // SIGKILL-like: A's daemon is gone, its kernel still has the macvlan up with the VIP on it.
+        // SIGKILL-like: A's daemon is gone, its kernel still has the macvlan up with the VIP on it. Its gratuitous ARP
+        // repeats die with it: left running (5 at 100 ms), the last ones came after B's takeover and moved the virtual
+        // MAC back to p0, which no real crash does (HandoverTests.CrashedMasterSendsNoFurtherAnnouncement).
         a.Crash();
         await Eventually(() => b.State == VrrpState.Master && VmacHasVip("b"), a, b);
         Assert.True(VmacHasVip("a"));

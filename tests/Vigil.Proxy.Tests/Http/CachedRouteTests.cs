@@ -8,6 +8,8 @@ using Vigil.Caching;
 using Vigil.Proxy.Http.Routing;
 using Vigil.Proxy.Http.Upstream;
 
+using Vigil.Proxy.Tests.Http.Hostile;
+
 namespace Vigil.Proxy.Tests.Http;
 
 /// <summary>
@@ -80,7 +82,7 @@ public class CachedRouteTests
     [MemberData(nameof(TruncatedCases))]
     public async Task A_truncated_response_is_never_stored(UpstreamKind kind, string name)
     {
-        using var origin = new ScriptedOrigin((n, _) => n == 0 ? Truncated(name) : [(Complete, TimeSpan.Zero)]);
+        using var origin = ScriptedOrigin.Pieces((n, _) => n == 0 ? Truncated(name) : [(Complete, TimeSpan.Zero)]);
         await using var p = await StartAsync(kind, origin);
 
         var first = await TryGetAsync(p.Proxy.Client, "/t");
@@ -93,13 +95,13 @@ public class CachedRouteTests
         Assert.NotNull(second);
         Assert.Equal("hello world", second.Value.Body);
         Assert.DoesNotContain("hit", CacheStatus(second.Value.Response));
-        Assert.Equal(2, origin.Requests);
+        Assert.Equal(2, origin.Requests.Count);
 
         // The complete answer is stored and served.
         var third = await TryGetAsync(p.Proxy.Client, "/t");
         Assert.Equal("hello world", third!.Value.Body);
         Assert.Equal("Vigil; hit", CacheStatus(third.Value.Response));
-        Assert.Equal(2, origin.Requests);
+        Assert.Equal(2, origin.Requests.Count);
 
         // Operators see one line with the reason, counted; never a stack trace or an error. (A response cut
         // before its first body byte may not have started: then the proxy answers 502 itself and the cache
@@ -117,15 +119,15 @@ public class CachedRouteTests
     [InlineData(UpstreamKind.Yarp)]
     public async Task A_background_fetch_behind_a_range_miss_stores_nothing_truncated(UpstreamKind kind)
     {
-        using var origin = new ScriptedOrigin((_, head) => head.Contains("Range:", StringComparison.OrdinalIgnoreCase)
+        using var origin = ScriptedOrigin.Pieces((_, head) => head.Contains("Range:", StringComparison.OrdinalIgnoreCase)
             ? [("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-1/11\r\nContent-Length: 2\r\n\r\nhe", TimeSpan.Zero)]
             : Truncated("chunked-headers-only"));
         await using var p = await StartAsync(kind, origin);
 
         var ranged = await TryGetAsync(p.Proxy.Client, "/r", "bytes=0-1");
         Assert.Equal(HttpStatusCode.PartialContent, ranged!.Value.Response.StatusCode);
-        await WaitForAsync(() => origin.Requests >= 2 && p.Cache.InFlightCount == 0);
-        Assert.Equal(2, origin.Requests);
+        await WaitForAsync(() => origin.Requests.Count >= 2 && p.Cache.InFlightCount == 0);
+        Assert.Equal(2, origin.Requests.Count);
         Assert.Equal(0, p.Cache.InFlightCount);
         Assert.Equal(0, p.Cache.Counters.Stored);
         Assert.Equal(0, p.Cache.Store.Entries);
@@ -137,7 +139,7 @@ public class CachedRouteTests
     public async Task A_truncated_stale_while_revalidate_refresh_keeps_the_stored_response(UpstreamKind kind)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var origin = new ScriptedOrigin((n, _) => n == 0
+        using var origin = ScriptedOrigin.Pieces((n, _) => n == 0
             ? [("HTTP/1.1 200 OK\r\nCache-Control: max-age=5, stale-while-revalidate=600\r\nContent-Length: 2\r\n\r\nv1", TimeSpan.Zero)]
             : [("HTTP/1.1 200 OK\r\nCache-Control: max-age=5, stale-while-revalidate=600\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nv2\r\n", TimeSpan.FromMilliseconds(100))]);
         await using var p = await StartAsync(kind, origin, clock: clock);
@@ -146,7 +148,7 @@ public class CachedRouteTests
         clock.Advance(TimeSpan.FromSeconds(10));
         var stale = await TryGetAsync(p.Proxy.Client, "/swr");
         Assert.Equal("Vigil; hit; detail=stale-while-revalidate", CacheStatus(stale!.Value.Response));
-        await WaitForAsync(() => origin.Requests >= 2 && p.Cache.InFlightCount == 0);
+        await WaitForAsync(() => origin.Requests.Count >= 2 && p.Cache.InFlightCount == 0);
         Assert.Equal(0, p.Cache.InFlightCount);
 
         // The refresh broke off: the stored response is still v1 (stale), not the truncated v2.
@@ -184,68 +186,6 @@ public class CachedRouteTests
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             lock (_lines) _lines.Add((logLevel, eventId.Id, formatter(state, exception), exception));
-        }
-    }
-
-    /// <summary>
-    /// A raw loopback origin: the n-th request (counted from 0) gets the pieces its script gives, with the pauses
-    /// between them, and then the connection is closed, so each response is framed only by what it says.
-    /// </summary>
-    private sealed class ScriptedOrigin : IDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Func<int, string, (string Bytes, TimeSpan PauseAfter)[]> _script;
-        private int _requests;
-
-        public ScriptedOrigin(Func<int, string, (string Bytes, TimeSpan PauseAfter)[]> script)
-        {
-            _script = script;
-            _listener.Start();
-            _ = AcceptLoopAsync();
-        }
-
-        public string Address => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
-        public int Requests => Volatile.Read(ref _requests);
-
-        private async Task AcceptLoopAsync()
-        {
-            try
-            {
-                while (true) _ = ServeAsync(await _listener.AcceptTcpClientAsync(_stop.Token));
-            }
-            catch (Exception) { } // stopped
-        }
-
-        private async Task ServeAsync(TcpClient client)
-        {
-            using var _ = client;
-            try
-            {
-                var stream = client.GetStream();
-                var buffer = new byte[16 * 1024];
-                var filled = 0;
-                while (buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8) < 0)
-                {
-                    var n = await stream.ReadAsync(buffer.AsMemory(filled), _stop.Token);
-                    if (n == 0 || filled + n == buffer.Length) return;
-                    filled += n;
-                }
-                var index = Interlocked.Increment(ref _requests) - 1;
-                foreach (var (bytes, pause) in _script(index, Encoding.Latin1.GetString(buffer, 0, filled)))
-                {
-                    await stream.WriteAsync(Encoding.Latin1.GetBytes(bytes), _stop.Token);
-                    await stream.FlushAsync(_stop.Token);
-                    if (pause > TimeSpan.Zero) await Task.Delay(pause, _stop.Token);
-                }
-            }
-            catch (Exception) { } // the proxy left or the origin stopped
-        }
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _listener.Stop();
         }
     }
 }

@@ -52,6 +52,26 @@ internal sealed class ScriptedOrigin : IDisposable
         get { lock (_requests) return _requests.ToArray(); }
     }
 
+    /// <summary>
+    /// An origin whose n-th request (counted from 0, given with its head) gets the pieces its script gives,
+    /// with the pauses between them, and then the connection is closed: each response is framed only by what
+    /// it says (truncations, stalls).
+    /// </summary>
+    public static ScriptedOrigin Pieces(Func<int, string, (string Bytes, TimeSpan PauseAfter)[]> script)
+    {
+        var count = 0;
+        return new ScriptedOrigin(async (request, stream) =>
+        {
+            foreach (var (bytes, pause) in script(Interlocked.Increment(ref count) - 1, request.Head))
+            {
+                await stream.WriteAsync(Encoding.Latin1.GetBytes(bytes));
+                await stream.FlushAsync();
+                if (pause > TimeSpan.Zero) await Task.Delay(pause);
+            }
+            return false;
+        });
+    }
+
     /// <summary>A complete response with a Content-Length body.</summary>
     public static byte[] Ok(string body, string status = "200 OK", string extra = "") =>
         Encoding.Latin1.GetBytes($"HTTP/1.1 {status}\r\nContent-Length: {body.Length}\r\n{extra}\r\n{body}");

@@ -1,5 +1,6 @@
 using System.Net;
 using YamlDotNet.RepresentationModel;
+using Vigil.Proxy.Http;
 using Vigil.Proxy.Tcp;
 using Vigil.Proxy.Http.Routing;
 using RouteOptions = Vigil.Proxy.Http.Routing.RouteOptions;
@@ -82,7 +83,16 @@ internal sealed partial class ConfigParser
             if (drainTimeout is { } drain) listener = listener with { DrainTimeout = drain };
             if (!m.Has("routes")) _r.Error(m.Line, path, "an http listener needs routes");
             else listener = listener with { Routes = ParseRoutes(m, path, name) };
-            if (ParseTrustedProxies(m, path) is { } networks) listener = listener with { TrustedProxies = networks };
+            // The Proxy library's own options; the list compares by value, so an unchanged listener is equal across reloads.
+            var networks = ParseTrustedProxies(m, path);
+            listener = listener with
+            {
+                Http = new HttpProxyOptions
+                {
+                    ListenerName = name,
+                    TrustedProxies = networks is null ? ValueList<IPNetwork>.Empty : ValueList<IPNetwork>.From(networks),
+                },
+            };
         }
         else
         {

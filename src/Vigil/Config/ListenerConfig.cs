@@ -1,4 +1,5 @@
 using System.Net;
+using Vigil.Proxy.Http;
 using Vigil.Proxy.Http.Routing;
 using Vigil.Proxy.Tcp;
 using RouteOptions = Vigil.Proxy.Http.Routing.RouteOptions;
@@ -20,9 +21,11 @@ public sealed record ListenerConfig
 
     /// <summary>tcp: the Proxy library's own options (address, pool, limits, timeouts); null for http.</summary>
     public TcpListenerOptions? Tcp { get; init; }
+    /// <summary>http: the Proxy library's own options for the listener's proxy (its trusted proxies); null for tcp.</summary>
+    public HttpProxyOptions? Http { get; init; }
 
     // Both protocols. A tcp listener reads them from its Tcp options (the one copy); an http listener
-    // keeps its own, which are Kestrel's.
+    // keeps its own, which are Kestrel's (the Proxy library has no record for them).
     public IPEndPoint ListenEndPoint { get => Tcp?.EndPoint ?? field; init; } = new(IPAddress.None, 0);
     /// <summary>Concurrent connections; null is unlimited.</summary>
     public int? MaxConnections { get => Tcp is { } tcp ? (tcp.MaxConnections > 0 ? tcp.MaxConnections : null) : field; init; }
@@ -31,7 +34,7 @@ public sealed record ListenerConfig
     /// <summary>On reload or shutdown, how long in-flight work may continue before it is cut.</summary>
     public TimeSpan DrainTimeout { get => Tcp?.DrainTimeout ?? field; init; } = TimeSpan.FromSeconds(30);
     /// <summary>http: peers whose X-Forwarded-* headers are kept (from anyone else they are replaced); tcp with accept_proxy: the only peers allowed to connect and send a PROXY header.</summary>
-    public IReadOnlyList<IPNetwork> TrustedProxies { get => Tcp?.TrustedProxies ?? field; init => field = ValueList<IPNetwork>.From(value); } = ValueList<IPNetwork>.Empty;
+    public IReadOnlyList<IPNetwork> TrustedProxies => Tcp?.TrustedProxies ?? Http?.TrustedProxies ?? ValueList<IPNetwork>.Empty;
 
     // http
     /// <summary>The Proxy library's own route options, in file order (the first match wins).</summary>

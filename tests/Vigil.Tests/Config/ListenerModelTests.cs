@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vigil.Config;
 using Vigil.Hosting;
+using Vigil.Proxy.Http;
 using Vigil.Proxy.Tcp;
 using static Vigil.Tests.Config.ConfigAssert;
 
@@ -94,6 +95,37 @@ public sealed class ListenerModelTests
         var l = Assert.Single(Valid(Pools + "listeners: [ { name: www, listen: 127.0.0.1:8080, routes: [ { pool: db } ] } ]\n").Listeners);
         Assert.Null(l.Tcp);
         Assert.Equal((new IPEndPoint(IPAddress.Loopback, 8080), ListenerConfig.DefaultHttpIdleTimeout), (l.ListenEndPoint, l.IdleTimeout));
+        Assert.Equal(new HttpProxyOptions { ListenerName = "www", TrustedProxies = ValueList<IPNetwork>.Empty }, l.Http);
+    }
+
+    /// <summary>An http listener hands its proxy the Proxy library's own <see cref="HttpProxyOptions"/>, as parsed.</summary>
+    [Fact]
+    public async Task An_http_listeners_keys_reach_its_running_proxy()
+    {
+        var c = Valid(Pools + "listeners: [ { name: www, listen: 127.0.0.1:8080, routes: [ { pool: db } ], trusted_proxies: [ 10.0.0.0/8, \"::1\" ] } ]\n");
+        var generation = Generation.Build(1, c, null, CacheModelTests.Services());
+        try
+        {
+            var running = generation.HttpProxies["www"].Options;
+            Assert.Equal(new HttpProxyOptions
+            {
+                ListenerName = "www",
+                TrustedProxies = ValueList<IPNetwork>.From([IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("::1/128")]),
+            }, running);
+            Assert.Same(c.Listeners[0].Http, running);
+        }
+        finally
+        {
+            await generation.RetireAsync(null);
+        }
+    }
+
+    /// <summary>Trusted proxies compare by value: a reload with the same list sees an unchanged listener.</summary>
+    [Fact]
+    public void An_unchanged_http_listener_is_equal_across_reloads()
+    {
+        static ListenerConfig Www() => Assert.Single(Valid(Pools + "listeners: [ { name: www, listen: 127.0.0.1:8080, routes: [ { pool: db } ], trusted_proxies: [ 10.0.0.0/8 ] } ]\n").Listeners);
+        Assert.Equal(Www(), Www());
     }
 
     /// <summary>A reload keeps the socket when only the pool changed; any other key of the library's record rebuilds it.</summary>

@@ -132,6 +132,8 @@ internal sealed partial class ConfigParser
                     _r.Error(m.KeyLine("on_limit"), $"{path}.on_limit", "'on_limit' needs max_connections");
                 tcp = tcp with { OnLimit = onLimit };
             }
+            // The library's own rules, at the key's line; a missing name was reported already.
+            if (name.Length > 0) Library(m, tcp.Validate(), name);
             listener = listener with { Tcp = tcp };
         }
         return endPoint is null ? null : ConfigLines.At(listener, m.Line);

@@ -65,7 +65,7 @@ internal static class ConfigTarget
             }
             foreach (var cache in generation.Caches.Values) cache.Dispose();
             foreach (var listener in config.Listeners.Where(l => l.Protocol == ListenerProtocol.Tcp))
-                _ = new TcpProxyListener(TcpListenerHost.ToOptions(listener), () => null);
+                _ = new TcpProxyListener(listener.Tcp ?? throw new InvariantException($"tcp listener {listener.Name} has no options"), () => null);
             foreach (var vrrp in config.Vrrp)
             {
                 _ = vrrp.ToOptions();

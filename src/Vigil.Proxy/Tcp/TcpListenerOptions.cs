@@ -66,4 +66,27 @@ public sealed record TcpListenerOptions
     public TcpCopyMode CopyMode { get; init; } = DefaultCopyMode;
     /// <summary>Size of each direction's pooled buffer in buffered mode.</summary>
     public int BufferSize { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// The rules the listener relies on, worded <c>tcp listener name: key rule</c> so a config loader
+    /// can report each at its key; <see cref="TcpProxyListener"/> refuses options that break one.
+    /// </summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Add(string error) => errors.Add($"tcp listener {Name}: {error}");
+        if (string.IsNullOrWhiteSpace(Name)) errors.Add("tcp listener name is empty");
+        if (string.IsNullOrWhiteSpace(Pool)) Add("pool is required");
+        if (EndPoint is null) Add("endpoint is required");
+        if (MaxConnections < 0) Add("max_connections must not be negative (0 is no limit)");
+        if (!Enum.IsDefined(OnLimit)) Add($"on_limit {OnLimit} is unknown");
+        if (ConnectTimeout is { } connect && connect <= TimeSpan.Zero) Add("connect_timeout must be positive");
+        if (IdleTimeout < TimeSpan.Zero) Add("idle_timeout must not be negative (0 disables it)");
+        if (DrainTimeout < TimeSpan.Zero) Add("drain_timeout must not be negative");
+        if (ProxyHeaderTimeout <= TimeSpan.Zero) Add("proxy_header_timeout must be positive");
+        if (Backlog < 1) Add("backlog must be at least 1");
+        if (!Enum.IsDefined(CopyMode)) Add($"copy_mode {CopyMode} is unknown");
+        if (BufferSize < 1) Add("buffer_size must be positive");
+        return errors;
+    }
 }

@@ -44,8 +44,11 @@ public sealed partial class TcpProxyListener : IAsyncDisposable
     /// it is gone), so a reload can swap the pool without restarting the listener.</param>
     /// <param name="time">Clock for timeouts; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="logger">Logs start, stop and accept errors, never per connection.</param>
+    /// <exception cref="ArgumentException">The options break one of <see cref="TcpListenerOptions.Validate"/>'s rules.</exception>
     public TcpProxyListener(TcpListenerOptions options, Func<Pool?> pool, TimeProvider? time = null, ILogger? logger = null)
     {
+        var errors = options.Validate();
+        if (errors.Count > 0) throw new ArgumentException(string.Join("; ", errors), nameof(options));
         Options = options;
         PoolSource = pool;
         Time = time ?? TimeProvider.System;

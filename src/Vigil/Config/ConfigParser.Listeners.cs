@@ -1,5 +1,7 @@
 using System.Net;
 using YamlDotNet.RepresentationModel;
+using Vigil.Proxy.Http;
+using Vigil.Proxy.Tcp;
 using Vigil.Proxy.Http.Routing;
 using RouteOptions = Vigil.Proxy.Http.Routing.RouteOptions;
 
@@ -66,49 +68,73 @@ internal sealed partial class ConfigParser
             Name = name,
             Protocol = protocol ?? ListenerProtocol.Http,
             Listen = listen ?? "",
-            ListenEndPoint = endPoint ?? new IPEndPoint(IPAddress.None, 0),
-            IdleTimeout = ListenerConfig.DefaultIdleTimeout(protocol ?? ListenerProtocol.Http),
         };
-        if (m.Int("max_connections", 1, 10_000_000) is { } max) listener = listener with { MaxConnections = max };
-        if (Positive(m, "idle_timeout") is { } idle) listener = listener with { IdleTimeout = idle };
-        if (m.Duration("drain_timeout") is { } drain) listener = listener with { DrainTimeout = drain };
+        var maxConnections = m.Int("max_connections", 1, 10_000_000);
+        var idleTimeout = Positive(m, "idle_timeout");
+        var drainTimeout = m.Duration("drain_timeout");
 
         if (listener.Protocol == ListenerProtocol.Http)
         {
             m.Forbid("pool", "an http listener sends requests to pools through routes; 'pool' applies to protocol: tcp");
             m.Forbid("accept_proxy", "'accept_proxy' applies to protocol: tcp");
             m.Forbid("on_limit", "'on_limit' applies to protocol: tcp");
+            listener = listener with { ListenEndPoint = endPoint ?? new IPEndPoint(IPAddress.None, 0), MaxConnections = maxConnections };
+            if (idleTimeout is { } idle) listener = listener with { IdleTimeout = idle };
+            if (drainTimeout is { } drain) listener = listener with { DrainTimeout = drain };
             if (!m.Has("routes")) _r.Error(m.Line, path, "an http listener needs routes");
             else listener = listener with { Routes = ParseRoutes(m, path, name) };
-            if (ParseTrustedProxies(m, path) is { } networks) listener = listener with { TrustedProxies = networks };
+            // The Proxy library's own options; the list compares by value, so an unchanged listener is equal across reloads.
+            var networks = ParseTrustedProxies(m, path);
+            listener = listener with
+            {
+                Http = new HttpProxyOptions
+                {
+                    ListenerName = name,
+                    TrustedProxies = networks is null ? ValueList<IPNetwork>.Empty : ValueList<IPNetwork>.From(networks),
+                },
+            };
         }
         else
         {
+            // The Proxy library's own options, built here once: an unset key keeps the library's default.
+            var tcp = new TcpListenerOptions
+            {
+                Name = name,
+                EndPoint = endPoint ?? new IPEndPoint(IPAddress.None, 0),
+                Pool = "",
+                IdleTimeout = idleTimeout ?? ListenerConfig.DefaultTcpIdleTimeout,
+            };
+            if (maxConnections is { } max) tcp = tcp with { MaxConnections = max };
+            if (drainTimeout is { } drain) tcp = tcp with { DrainTimeout = drain };
             m.Forbid("routes", "a tcp listener has no routes: give it a 'pool'");
             if (!m.Has("pool")) _r.Error(m.Line, path, "a tcp listener needs a pool");
             else if (m.String("pool") is { } pool)
             {
                 CheckReference(pool, _poolNames, "pool", m.ValueLine("pool"), $"{path}.pool");
-                listener = listener with { Pool = pool };
+                tcp = tcp with { Pool = pool };
             }
-            if (m.Bool("accept_proxy") is { } accept) listener = listener with { AcceptProxy = accept };
+            if (m.Bool("accept_proxy") is { } accept) tcp = tcp with { AcceptProxy = accept };
             // A PROXY header names the client; believed from any peer, anyone could pick the address
             // Vigil logs, hashes and relays. So accept_proxy says whom it believes (0.0.0.0/0 is a choice too).
             var trusted = ParseTrustedProxies(m, path);
-            if (trusted is not null) listener = listener with { TrustedProxies = trusted };
-            if (listener.AcceptProxy && trusted is null && !m.Has("trusted_proxies"))
+            // By value, so a reload with the same list keeps the listener (TcpListenerHost.CanUpdateInPlace).
+            tcp = tcp with { TrustedProxies = trusted is null ? ValueList<IPNetwork>.Empty : ValueList<IPNetwork>.From(trusted) };
+            if (tcp.AcceptProxy && trusted is null && !m.Has("trusted_proxies"))
                 _r.Error(m.KeyLine("accept_proxy"), $"{path}.accept_proxy",
                     "accept_proxy needs trusted_proxies: the balancers allowed to send a PROXY header (write [0.0.0.0/0, ::/0] to believe any peer)");
-            else if (!listener.AcceptProxy && m.Has("trusted_proxies"))
+            else if (!tcp.AcceptProxy && m.Has("trusted_proxies"))
                 _r.Error(m.KeyLine("trusted_proxies"), $"{path}.trusted_proxies", "on a tcp listener 'trusted_proxies' says whose PROXY header to believe: it needs accept_proxy: true");
-            else if (listener.AcceptProxy && trusted is { Count: 0 })
+            else if (tcp.AcceptProxy && trusted is { Count: 0 })
                 _r.Error(m.ValueLine("trusted_proxies"), $"{path}.trusted_proxies", "an empty list would refuse every connection: name the balancers in front");
             if (m.Word("on_limit", ConfigWords.LimitActions, "on_limit action") is { } onLimit)
             {
-                if (listener.MaxConnections is null)
+                if (maxConnections is null)
                     _r.Error(m.KeyLine("on_limit"), $"{path}.on_limit", "'on_limit' needs max_connections");
-                listener = listener with { OnLimit = onLimit };
+                tcp = tcp with { OnLimit = onLimit };
             }
+            // The library's own rules, at the key's line; a missing name was reported already.
+            if (name.Length > 0) Library(m, tcp.Validate(), name);
+            listener = listener with { Tcp = tcp };
         }
         return endPoint is null ? null : ConfigLines.At(listener, m.Line);
     }

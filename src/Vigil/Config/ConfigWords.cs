@@ -1,5 +1,6 @@
 using Vigil.Balancing;
 using Vigil.Balancing.Health;
+using Vigil.Proxy.Tcp;
 
 namespace Vigil.Config;
 
@@ -56,10 +57,10 @@ internal static class ConfigWords
         ["tcp"] = ListenerProtocol.Tcp,
     };
 
-    public static readonly IReadOnlyDictionary<string, ConnectionLimitAction> LimitActions = new Dictionary<string, ConnectionLimitAction>
+    public static readonly IReadOnlyDictionary<string, ConnectionLimitMode> LimitActions = new Dictionary<string, ConnectionLimitMode>
     {
-        ["queue"] = ConnectionLimitAction.Queue,
-        ["refuse"] = ConnectionLimitAction.Refuse,
+        ["queue"] = ConnectionLimitMode.Queue,
+        ["refuse"] = ConnectionLimitMode.Refuse,
     };
 
     public static readonly IReadOnlyDictionary<string, VrrpTransportKind> VrrpTransports = new Dictionary<string, VrrpTransportKind>

@@ -120,12 +120,12 @@ public static partial class EffectiveConfig
             o["routes"] = new JsonArray(l.Routes.Select(Route).ToArray<JsonNode?>());
             o["trusted_proxies"] = Strings(l.TrustedProxies.Select(n => n.ToString()));
         }
-        else
+        else if (l.Tcp is { } tcp)
         {
-            o["pool"] = l.Pool;
-            o["accept_proxy"] = l.AcceptProxy;
-            if (l.AcceptProxy) o["trusted_proxies"] = Strings(l.TrustedProxies.Select(n => n.ToString()));
-            if (l.MaxConnections is not null) o["on_limit"] = Word(ConfigWords.LimitActions, l.OnLimit);
+            o["pool"] = tcp.Pool;
+            o["accept_proxy"] = tcp.AcceptProxy;
+            if (tcp.AcceptProxy) o["trusted_proxies"] = Strings(tcp.TrustedProxies.Select(n => n.ToString()));
+            if (tcp.MaxConnections > 0) o["on_limit"] = Word(ConfigWords.LimitActions, tcp.OnLimit);
         }
         return o;
     }

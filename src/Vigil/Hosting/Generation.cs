@@ -60,7 +60,7 @@ public sealed class Generation : IAsyncDisposable
                 if (route.Options.Cache is { } cacheName) route.CacheStep = caches[cacheName].HandleAsync;
             proxies[listener.Name] = new HttpProxy(table, pools, services.Upstream,
                 services.LoggerFactory.CreateLogger("Vigil.Proxy.Http"),
-                new HttpProxyOptions { ListenerName = listener.Name, TrustedProxies = listener.TrustedProxies },
+                listener.Http ?? throw new ArgumentException($"listener {listener.Name} has no http options", nameof(config)),
                 services.Time);
         }
 

@@ -17,13 +17,16 @@ public sealed class TcpListenerHost : IListenerHost
     public TcpListenerHost(ListenerConfig config, Func<Generation> current, TimeProvider time, ILoggerFactory loggerFactory)
     {
         Config = config;
-        _poolName = config.Pool!;
-        _listener = new TcpProxyListener(ToOptions(config),
+        _poolName = TcpOptions(config).Pool;
+        _listener = new TcpProxyListener(TcpOptions(config),
             () => current().Pools.TryGetValue(_poolName, out var pool) ? pool : null,
             time, loggerFactory.CreateLogger("Vigil.Proxy.Tcp"));
     }
 
     public ListenerConfig Config { get; private set; }
+
+    /// <summary>The options the running listener was built from: the config's own record, not a copy.</summary>
+    internal TcpListenerOptions Options => _listener.Options;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -34,28 +37,18 @@ public sealed class TcpListenerHost : IListenerHost
     public void Update(ListenerConfig config, Generation generation)
     {
         Config = config;
-        _poolName = config.Pool!;
+        _poolName = TcpOptions(config).Pool;
     }
 
     /// <summary>True when a reload can keep this listener (only the pool changed).</summary>
     public static bool CanUpdateInPlace(ListenerConfig running, ListenerConfig wanted) =>
-        ToOptions(running) with { Pool = "" } == ToOptions(wanted) with { Pool = "" };
+        TcpOptions(running) with { Pool = "" } == TcpOptions(wanted) with { Pool = "" };
 
     public void StopAccepting() => _listener.StopAccepting();
 
     /// <summary>Stops accepting and lets open connections finish, up to the listener's drain timeout.</summary>
     public async ValueTask DisposeAsync() => await _listener.DrainAsync();
 
-    internal static TcpListenerOptions ToOptions(ListenerConfig config) => new()
-    {
-        Name = config.Name,
-        EndPoint = config.ListenEndPoint,
-        Pool = config.Pool!,
-        AcceptProxy = config.AcceptProxy,
-        TrustedProxies = config.TrustedProxies,
-        MaxConnections = config.MaxConnections ?? 0,
-        OnLimit = config.OnLimit == ConnectionLimitAction.Refuse ? ConnectionLimitMode.Refuse : ConnectionLimitMode.Queue,
-        IdleTimeout = config.IdleTimeout,
-        DrainTimeout = config.DrainTimeout,
-    };
+    private static TcpListenerOptions TcpOptions(ListenerConfig config) =>
+        config.Tcp ?? throw new ArgumentException($"listener {config.Name} is not a tcp listener", nameof(config));
 }

@@ -75,8 +75,8 @@ public class ConfigDefaultsTests
               - { name: sql, protocol: tcp, listen: 127.0.0.1:3306, pool: db }
             """).Listeners[0];
         Assert.Equal(TimeSpan.FromHours(1), l.IdleTimeout);
-        Assert.False(l.AcceptProxy);
-        Assert.Equal(ConnectionLimitAction.Queue, l.OnLimit);
+        Assert.False(l.Tcp!.AcceptProxy);
+        Assert.Equal(Vigil.Proxy.Tcp.ConnectionLimitMode.Queue, l.Tcp.OnLimit);
     }
 
     [Fact]

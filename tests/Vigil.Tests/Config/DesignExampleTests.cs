@@ -83,7 +83,7 @@ public class DesignExampleTests
         Assert.Equal(["/api/", "/"], www.Routes.Select(r => r.Match.PathPrefix));
         Assert.Equal([null, "main"], www.Routes.Select(r => r.Cache));
         var mysql = c.Listeners[1];
-        Assert.Equal((ListenerProtocol.Tcp, "db-read"), (mysql.Protocol, mysql.Pool));
+        Assert.Equal((ListenerProtocol.Tcp, "db-read"), (mysql.Protocol, mysql.Tcp?.Pool));
 
         Assert.Equal(256L * 1024 * 1024, Assert.Single(c.Caches).Options.MemoryBytes);
 

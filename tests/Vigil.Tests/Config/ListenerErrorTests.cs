@@ -236,7 +236,7 @@ public class ListenerErrorTests
             listeners:
               - { name: sql, protocol: tcp, listen: 127.0.0.1:3306, pool: db, accept_proxy: true, trusted_proxies: [ 10.1.2.3/8, "::1" ] }
             """);
-        var options = Vigil.Hosting.TcpListenerHost.ToOptions(Assert.Single(config.Listeners));
+        var options = Assert.Single(config.Listeners).Tcp!;
         Assert.True(options.AcceptProxy);
         Assert.Equal([System.Net.IPNetwork.Parse("10.0.0.0/8"), System.Net.IPNetwork.Parse("::1/128")], options.TrustedProxies);
     }

@@ -125,7 +125,10 @@ public sealed partial class ConfigStartTests
             Listeners = c.Listeners.Select(l =>
             {
                 var port = DaemonFixture.FreePort();
-                return l with { Listen = $"127.0.0.1:{port}", ListenEndPoint = new IPEndPoint(IPAddress.Loopback, port) };
+                var endPoint = new IPEndPoint(IPAddress.Loopback, port);
+                return l.Tcp is { } tcp
+                    ? l with { Listen = $"127.0.0.1:{port}", Tcp = tcp with { EndPoint = endPoint } }
+                    : l with { Listen = $"127.0.0.1:{port}", ListenEndPoint = endPoint };
             }).ToArray(),
             // Traffic stays on loopback: every backend (and so every health probe) moves to a closed local port.
             Pools = c.Pools.Select(p => p with

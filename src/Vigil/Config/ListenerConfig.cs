@@ -24,15 +24,19 @@ public sealed record ListenerConfig
     /// <summary>http: the Proxy library's own options for the listener's proxy (its trusted proxies); null for tcp.</summary>
     public HttpProxyOptions? Http { get; init; }
 
-    // Both protocols. A tcp listener reads them from its Tcp options (the one copy); an http listener
-    // keeps its own, which are Kestrel's (the Proxy library has no record for them).
-    public IPEndPoint ListenEndPoint { get => Tcp?.EndPoint ?? field; init; } = new(IPAddress.None, 0);
+    // Both protocols. A tcp listener reads them from its Tcp options (the one copy), and setting them here
+    // would be lost: refused loudly (set Tcp with { ... } instead). An http listener keeps its own, which
+    // are Kestrel's (the Proxy library has no record for them).
+    public IPEndPoint ListenEndPoint { get => Tcp?.EndPoint ?? field; init => field = HttpOnly(value); } = new(IPAddress.None, 0);
     /// <summary>Concurrent connections; null is unlimited.</summary>
-    public int? MaxConnections { get => Tcp is { } tcp ? (tcp.MaxConnections > 0 ? tcp.MaxConnections : null) : field; init; }
+    public int? MaxConnections { get => Tcp is { } tcp ? (tcp.MaxConnections > 0 ? tcp.MaxConnections : null) : field; init => field = HttpOnly(value); }
     /// <summary>Idle time after which a connection is closed (tcp: no byte either way; http: keep-alive).</summary>
-    public TimeSpan IdleTimeout { get => Tcp is { } tcp ? tcp.IdleTimeout ?? TimeSpan.Zero : field; init; } = DefaultHttpIdleTimeout;
+    public TimeSpan IdleTimeout { get => Tcp is { } tcp ? tcp.IdleTimeout ?? TimeSpan.Zero : field; init => field = HttpOnly(value); } = DefaultHttpIdleTimeout;
     /// <summary>On reload or shutdown, how long in-flight work may continue before it is cut.</summary>
-    public TimeSpan DrainTimeout { get => Tcp?.DrainTimeout ?? field; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan DrainTimeout { get => Tcp?.DrainTimeout ?? field; init => field = HttpOnly(value); } = TimeSpan.FromSeconds(30);
+
+    private T HttpOnly<T>(T value, [System.Runtime.CompilerServices.CallerMemberName] string property = "") =>
+        Tcp is null ? value : throw new InvalidOperationException($"tcp listener {Name}: {property} lives in its Tcp options; set Tcp with {{ ... }}");
     /// <summary>http: peers whose X-Forwarded-* headers are kept (from anyone else they are replaced); tcp with accept_proxy: the only peers allowed to connect and send a PROXY header.</summary>
     public IReadOnlyList<IPNetwork> TrustedProxies => Tcp?.TrustedProxies ?? Http?.TrustedProxies ?? ValueList<IPNetwork>.Empty;
 

@@ -90,6 +90,16 @@ public sealed class ListenerModelTests
     }
 
     [Fact]
+    public void Setting_a_tcp_listeners_common_settings_outside_its_options_is_refused_not_lost()
+    {
+        var l = Assert.Single(Valid(Pools + "listeners: [ { name: sql, protocol: tcp, listen: 127.0.0.1:3306, pool: db } ]\n").Listeners);
+        Assert.Throws<InvalidOperationException>(() => l with { ListenEndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1) });
+        Assert.Throws<InvalidOperationException>(() => l with { DrainTimeout = TimeSpan.FromSeconds(1) });
+        var moved = l with { Tcp = l.Tcp! with { EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1) } };
+        Assert.Equal(1, moved.ListenEndPoint.Port);
+    }
+
+    [Fact]
     public void An_http_listener_has_no_tcp_options()
     {
         var l = Assert.Single(Valid(Pools + "listeners: [ { name: www, listen: 127.0.0.1:8080, routes: [ { pool: db } ] } ]\n").Listeners);

@@ -46,7 +46,7 @@ public class CachedRouteTests
     private static async Task<CachedProxy> StartAsync(UpstreamKind kind, ScriptedOrigin origin, CacheOptions? options = null, TimeProvider? clock = null)
     {
         var pool = TestPools.Create("web", [origin.Address], o => o with { ResponseTimeout = TimeSpan.FromSeconds(1) });
-        var log = new RecordingLogger();
+        var log = new ListLogger<HttpCache>(LogLevel.Trace);
         var cache = new HttpCache(options ?? new CacheOptions { Name = "main", MemoryBytes = 16 * CacheOptions.MiB }, clock, log);
         var routes = new RouteTable([new RouteOptions { Name = "all", Pool = "web", Cache = "main" }]);
         routes.Routes[0].CacheStep = cache.HandleAsync;
@@ -157,35 +157,16 @@ public class CachedRouteTests
         Assert.Equal(1, p.Cache.Counters.Stored);
     }
 
-    private sealed class CachedProxy(ProxyServer proxy, HttpCache cache, RecordingLogger log) : IAsyncDisposable
+    private sealed class CachedProxy(ProxyServer proxy, HttpCache cache, ListLogger log) : IAsyncDisposable
     {
         public ProxyServer Proxy { get; } = proxy;
         public HttpCache Cache { get; } = cache;
-        public RecordingLogger Log { get; } = log;
+        public ListLogger Log { get; } = log;
 
         public async ValueTask DisposeAsync()
         {
             await Proxy.DisposeAsync();
             await Cache.DisposeAsync();
-        }
-    }
-
-    /// <summary>Every line the proxy and the cache log, Debug included, with its event id and any exception attached.</summary>
-    private sealed class RecordingLogger : ILogger<HttpCache>
-    {
-        private readonly List<(LogLevel Level, int EventId, string Message, Exception? Exception)> _lines = [];
-
-        public IReadOnlyList<(LogLevel Level, int EventId, string Message, Exception? Exception)> Lines
-        {
-            get { lock (_lines) return _lines.ToList(); }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_lines) _lines.Add((logLevel, eventId.Id, formatter(state, exception), exception));
         }
     }
 }

@@ -2,12 +2,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Vigil.Proxy.Tests.Http;
 
-/// <summary>Keeps every log line written at or above a level, for assertions about what operators see.</summary>
-internal sealed class ListLogger(LogLevel minimum = LogLevel.Information) : ILogger
+/// <summary>
+/// Keeps every log line written at or above a level, with its event id and any exception attached, for
+/// assertions about what operators see (one line, the right event, never a stack trace).
+/// </summary>
+internal class ListLogger(LogLevel minimum = LogLevel.Information) : ILogger
 {
-    private readonly List<(LogLevel Level, string Message)> _lines = [];
+    private readonly List<(LogLevel Level, string Message, int EventId, Exception? Exception)> _lines = [];
 
-    public IReadOnlyList<(LogLevel Level, string Message)> Lines
+    public IReadOnlyList<(LogLevel Level, string Message, int EventId, Exception? Exception)> Lines
     {
         get { lock (_lines) return _lines.ToList(); }
     }
@@ -18,6 +21,9 @@ internal sealed class ListLogger(LogLevel minimum = LogLevel.Information) : ILog
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         if (!IsEnabled(logLevel)) return;
-        lock (_lines) _lines.Add((logLevel, formatter(state, exception)));
+        lock (_lines) _lines.Add((logLevel, formatter(state, exception), eventId.Id, exception));
     }
 }
+
+/// <summary>A <see cref="ListLogger"/> where a type-named logger is wanted (<c>ILogger&lt;HttpCache&gt;</c>).</summary>
+internal sealed class ListLogger<T>(LogLevel minimum = LogLevel.Information) : ListLogger(minimum), ILogger<T>;

@@ -6,7 +6,7 @@ namespace Vigil.Proxy.Tests.Http;
 /// Keeps every log line written at or above a level, with its event id and any exception attached, for
 /// assertions about what operators see (one line, the right event, never a stack trace).
 /// </summary>
-internal class ListLogger(LogLevel minimum = LogLevel.Information) : ILogger
+internal class ListLogger(LogLevel minimum = LogLevel.Information) : ILogger, ILoggerProvider
 {
     private readonly List<(LogLevel Level, string Message, int EventId, Exception? Exception)> _lines = [];
 
@@ -14,6 +14,10 @@ internal class ListLogger(LogLevel minimum = LogLevel.Information) : ILogger
     {
         get { lock (_lines) return _lines.ToList(); }
     }
+
+    /// <summary>As a provider (Kestrel's own logs, every category): one list for all of them.</summary>
+    public ILogger CreateLogger(string categoryName) => this;
+    public void Dispose() { }
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
     public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum;

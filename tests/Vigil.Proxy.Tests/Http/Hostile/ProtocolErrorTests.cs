@@ -11,36 +11,6 @@ namespace Vigil.Proxy.Tests.Http.Hostile;
 /// </summary>
 public class ProtocolErrorTests
 {
-    /// <summary>Every log line of every category, with its exception.</summary>
-    private sealed class Logs : ILoggerProvider, ILogger
-    {
-        private readonly List<(string Category, LogLevel Level, string Message, Exception? Error)> _lines = [];
-
-        public IReadOnlyList<(string Category, LogLevel Level, string Message, Exception? Error)> Lines
-        {
-            get { lock (_lines) return _lines.ToList(); }
-        }
-
-        public ILogger CreateLogger(string categoryName) => new Category(this, categoryName);
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Add("Vigil", logLevel, formatter(state, exception), exception);
-        private void Add(string category, LogLevel level, string message, Exception? error)
-        {
-            lock (_lines) _lines.Add((category, level, message, error));
-        }
-        public void Dispose() { }
-
-        private sealed class Category(Logs logs, string name) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => true;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                logs.Add(name, logLevel, formatter(state, exception), exception);
-        }
-    }
-
     [Theory]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "Content-Length")]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello", "Content-Length")]
@@ -67,7 +37,7 @@ public class ProtocolErrorTests
             await stream.WriteAsync(System.Text.Encoding.Latin1.GetBytes(response));
             return true;
         });
-        var logs = new Logs();
+        var logs = new ListLogger(LogLevel.Trace);
         var pool = TestPools.Create(poolName, [origin.Address]);
         await using (var proxy = await ProxyServer.StartAsync(pool, logger: logs, upstream: new Http1Upstream(YarpUpstream.Create()), serverLogs: logs))
         {
@@ -76,7 +46,7 @@ public class ProtocolErrorTests
         }
 
         var lines = logs.Lines;
-        Assert.DoesNotContain(lines, l => l.Error is not null || l.Level >= LogLevel.Error);
+        Assert.DoesNotContain(lines, l => l.Exception is not null || l.Level >= LogLevel.Error);
         var line = Assert.Single(lines, l => l.Level >= LogLevel.Warning);
         Assert.Contains(reason, line.Message);
         Assert.Contains(origin.Address, line.Message);
@@ -93,13 +63,13 @@ public class ProtocolErrorTests
             await stream.WriteAsync(System.Text.Encoding.Latin1.GetBytes(response));
             return true;
         });
-        var logs = new Logs();
+        var logs = new ListLogger(LogLevel.Trace);
         var pool = TestPools.Create($"yarp-{Guid.NewGuid():N}", [origin.Address]);
         await using (var proxy = await ProxyServer.StartAsync(pool, logger: logs, upstream: YarpUpstream.Create(), serverLogs: logs))
         {
             using var answer = await proxy.Client.GetAsync("/");
             Assert.NotEqual(HttpStatusCode.InternalServerError, answer.StatusCode);
         }
-        Assert.DoesNotContain(logs.Lines, l => l.Error is not null || l.Level >= LogLevel.Error);
+        Assert.DoesNotContain(logs.Lines, l => l.Exception is not null || l.Level >= LogLevel.Error);
     }
 }

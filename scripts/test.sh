@@ -40,6 +40,12 @@ if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
   [ "$fuzz_status" = 0 ] || echo "fuzzing failed (exit $fuzz_status): see above" >&2
 fi
 set -e
+# CI keeps only the end of the output: repeat every failed test with the first lines of its reason
+# there, so a failure is named without the whole log.
+if grep -q '^ *Failed [A-Za-z]' /tmp/vigil-test.log; then
+  echo "--- failed tests ---"
+  awk '/^ *Failed [A-Za-z]/{n=14} n>0{print; n--}' /tmp/vigil-test.log | cut -c1-400
+fi
 # One plain closing line over every test project: "N passed, N failed, N skipped".
 awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2}
   END{ printf "%d passed, %d failed, %d skipped\n", p, f, s }' /tmp/vigil-test.log

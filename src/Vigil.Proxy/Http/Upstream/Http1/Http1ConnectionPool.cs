@@ -25,10 +25,11 @@ internal sealed class Http1ConnectionPool
 
     /// <summary>An idle connection still fit for a request, or null; unfit ones are closed on the way.</summary>
     /// <remarks>
-    /// Every rent, whatever the method, asks the socket whether anything arrived while it was idle
-    /// (a poll(2) with no wait): a FIN, a reset, or stray bytes, such as a body the backend sent
-    /// after a HEAD or beyond its Content-Length. Skipping it for GET once saved that system call,
-    /// and let a stray response reach the next client as its own.
+    /// Every rent, whatever the method, checks whether anything arrived while the connection idled:
+    /// a FIN, a reset, or stray bytes, such as a body the backend sent after a HEAD or beyond its
+    /// Content-Length. Skipping that for GET once let a stray response reach the next client as its
+    /// own. The check reads the state of the head read posted on <see cref="Return"/>, so it costs
+    /// no system call.
     /// </remarks>
     public Http1Connection? Rent()
     {
@@ -53,6 +54,8 @@ internal sealed class Http1ConnectionPool
     public void Return(Http1Connection connection)
     {
         connection.IdleSince = Environment.TickCount64;
+        // Posted before the connection is visible to Rent: from here on, anything the backend sends completes it.
+        connection.PostHeadRead();
         // Counted before it is visible, so the count never reads lower than the slots hold and Rent never stops early.
         Interlocked.Increment(ref _count);
         var slots = _slots;

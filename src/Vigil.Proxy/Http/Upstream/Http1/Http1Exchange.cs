@@ -62,6 +62,9 @@ internal static class Http1Exchange
             }
 
             connection.Begin(pool.ResponseTimeout, context.RequestAborted, cancellationToken);
+            // A pooled connection has its head read posted already; a fresh one posts it before sending,
+            // so an early answer completes it while the body is still going out.
+            connection.PostHeadRead();
             UpstreamResult result;
             var keepAlive = false;
             var earlyResponse = false;
@@ -103,8 +106,9 @@ internal static class Http1Exchange
                     }
                     // A response byte before the body was all sent is an early answer (a 401, a 413): the
                     // backend may not read the rest, and would then parse it as a next request. Such a
-                    // connection is never reused (RFC 9112 §9.3). One ioctl per request with a body.
-                    earlyResponse = connection.Socket.Available > 0;
+                    // connection is never reused (RFC 9112 §9.3). The posted head read completes on the
+                    // first byte; the ioctl catches a byte the socket engine has not read yet.
+                    earlyResponse = connection.HeadReadCompleted || connection.Socket.Available > 0;
                     if (framing == RequestFraming.Chunked)
                     {
                         if (pending + LastChunk.Length > write.Length)
@@ -144,7 +148,9 @@ internal static class Http1Exchange
                         }
                         if (filled == buffer.Length) { result = Malformed($"response head larger than {buffer.Length} bytes"); goto done; }
                     }
-                    var n = await connection.Socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None);
+                    var n = await (connection.HeadReadPosted
+                        ? connection.TakeHeadRead() // filled is 0 here: the posted read fills the buffer from its start
+                        : connection.Socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None));
                     connection.Received(n);
                     if (n == 0)
                     {
